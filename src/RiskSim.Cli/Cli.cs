@@ -1,0 +1,182 @@
+using System.CommandLine;
+using RiskSim.Core.Configuration;
+using RiskSim.Core.Engine;
+using RiskSim.Core.Model;
+using RiskSim.Reporting;
+
+namespace RiskSim.Cli;
+
+/// <summary>The risksim command line: the composition root.</summary>
+public static partial class Cli
+{
+    /// <summary>Runs the CLI; returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var errors = stderr ?? Console.Error;
+        var root = new RootCommand("RiskSim: Monte Carlo risk simulation of accelerator (GPU) infrastructure decisions, from inference benchmarks to NPV, ROI and payback distributions.\nExit codes: 0 ok, 1 internal error, 2 bad input, 3 a risk gate failed, 130 cancelled.");
+        root.Subcommands.Add(EvaluateCommand(output, errors));
+        root.Subcommands.Add(ExplainCommand(output, errors));
+        root.Subcommands.Add(ValidateCommand(output, errors));
+        root.Subcommands.Add(SchemaCommand(output));
+        foreach (var c in ExtraCommands(output, errors))
+        {
+            root.Subcommands.Add(c);
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                errors.WriteLine($"error: {e.Message}");
+            }
+
+            errors.WriteLine("Run 'risksim --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false });
+        }
+        catch (ConfigException ex)
+        {
+            errors.WriteLine(ex.Message);
+            errors.WriteLine($"{ex.Errors.Count} error(s). The config reference: 'risksim schema --format markdown'.");
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException ex)
+        {
+            errors.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+
+    internal static readonly Argument<string> ConfigArg = new("config") { Description = "Path of a config JSON file (see 'risksim schema')." };
+
+    internal static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "Override a config value: --set drivers.utilization=0.7 or --set 'market.price_erosion_annual={\"dist\":\"pert\",\"min\":0.1,\"mode\":0.3,\"max\":0.6}'. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Reads and validates a config file; throws <see cref="ConfigException"/> or <see cref="UsageException"/>.</summary>
+    internal static SimulationSpec LoadSpec(string path, IReadOnlyList<string>? overrides = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"{path}: file not found");
+        }
+
+        string text = File.ReadAllText(path);
+        return ConfigLoader.Load(text, path, overrides);
+    }
+
+    private static Command EvaluateCommand(TextWriter output, TextWriter errors)
+    {
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "csv", "markdown");
+        var set = SetOption();
+        var cmd = new Command("evaluate", "Deterministic base case: every uncertain input at its median; unit economics, cash-flow KPIs and break-evens.") { ConfigArg, format, set };
+        cmd.SetAction(r =>
+        {
+            string file = r.GetValue(ConfigArg)!;
+            var spec = LoadSpec(file, r.GetValue(set) ?? []);
+            var b = Evaluation.Evaluate(spec);
+            output.Write(r.GetValue(format) switch
+            {
+                "json" => EvaluateReport.Json(b, file),
+                "csv" => EvaluateReport.Csv(b),
+                "markdown" => EvaluateReport.Markdown(b),
+                _ => EvaluateReport.Table(b),
+            });
+            _ = errors;
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ExplainCommand(TextWriter output, TextWriter errors)
+    {
+        var set = SetOption();
+        var cmd = new Command("explain", "Walk from the benchmark figures to each KPI for a finance reader (base case).") { ConfigArg, set };
+        cmd.SetAction(r =>
+        {
+            var spec = LoadSpec(r.GetValue(ConfigArg)!, r.GetValue(set) ?? []);
+            output.Write(EvaluateReport.Explain(Evaluation.Evaluate(spec)));
+            _ = errors;
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ValidateCommand(TextWriter output, TextWriter errors)
+    {
+        var files = new Argument<string[]>("configs") { Description = "Config files to validate.", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("validate", "Validate configs; lists every error with its JSON path, the bad value and what is allowed.") { files };
+        cmd.SetAction(r =>
+        {
+            int bad = 0;
+            foreach (var f in r.GetValue(files)!)
+            {
+                try
+                {
+                    var spec = LoadSpec(f);
+                    output.WriteLine($"{f}: ok ({spec.Name}; {spec.UncertainInputs.Length} uncertain inputs, {spec.Correlations.Length} correlations, {spec.Gates.Length} gates)");
+                }
+                catch (ConfigException ex)
+                {
+                    errors.WriteLine(ex.Message);
+                    bad++;
+                }
+                catch (UsageException ex)
+                {
+                    errors.WriteLine(ex.Message);
+                    bad++;
+                }
+            }
+
+            return bad == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+        });
+        return cmd;
+    }
+
+    private static Command SchemaCommand(TextWriter output)
+    {
+        var format = new Option<string>("--format") { Description = "json (JSON Schema for editors) or markdown (the config reference).", DefaultValueFactory = _ => "json" };
+        format.AcceptOnlyFromAmong("json", "markdown");
+        var cmd = new Command("schema", "Print the config JSON Schema (or the Markdown config reference).") { format };
+        cmd.SetAction(r =>
+        {
+            output.Write(r.GetValue(format) == "markdown" ? ConfigDocs.Markdown() : ConfigDocs.JsonSchema());
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors);
+}
+
+/// <summary>A usage error (bad option value, missing file): exit code 2, no stack trace.</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

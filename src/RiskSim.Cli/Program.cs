@@ -1,0 +1,4 @@
+using System.CommandLine;
+using RiskSim.Cli;
+
+return Cli.Run(args);

@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+
+namespace RiskSim.Core.Model;
+
+/// <summary>Direction in which a KPI is better; decides which tail is the "worst 10 %".</summary>
+public enum Better
+{
+    Higher,
+    Lower,
+}
+
+/// <summary>A KPI computed for every Monte Carlo trial.</summary>
+/// <param name="Key">JSON key, e.g. "npv_usd".</param>
+/// <param name="Title">Short title for charts and tables.</param>
+/// <param name="Unit">Unit as shown to users.</param>
+/// <param name="Better">Which direction is good.</param>
+/// <param name="Description">What it means.</param>
+public sealed record TrialKpi(string Key, string Title, string Unit, Better Better, string Description);
+
+/// <summary>The per-trial KPIs, in the column order of the kernel's output.</summary>
+public static class TrialKpis
+{
+    public const int Npv = 0;
+    public const int NetRoi = 1;
+    public const int RevenueMultiple = 2;
+    public const int Payback = 3;
+    public const int DiscountedPayback = 4;
+    public const int LevelizedCost = 5;
+    public const int EnergyCostPerRevenueDollar = 6;
+    public const int GrossMargin = 7;
+    public const int Irr = 8;
+
+    /// <summary>Number of KPIs the kernel always computes (IRR is optional and last).</summary>
+    public const int CoreCount = 8;
+
+    public static readonly ImmutableArray<TrialKpi> All =
+    [
+        new("npv_usd", "NPV", "USD", Better.Higher, "Net present value of the monthly cash flows at the monthly WACC, month 0 undiscounted."),
+        new("net_roi", "Net ROI", "×", Better.Higher, "(Σ cash flows over the horizon, capex included as a negative) / capex. 0 = money back, 1 = doubled."),
+        new("revenue_multiple", "Revenue multiple", "×", Better.Higher, "Gross token revenue over the horizon / capex: the vendor-style \"ROI\"; not a return."),
+        new("payback_months", "Payback", "months", Better.Lower, "First month at which cumulative cash flow reaches 0, interpolated within the month; null when not within the horizon."),
+        new("discounted_payback_months", "Discounted payback", "months", Better.Lower, "Payback on discounted cash flows; null when not within the horizon."),
+        new("levelized_cost_per_million_output_tokens_usd", "Levelized cost", "USD/Mtok", Better.Lower, "PV(capex + opex − salvage) / PV(output tokens sold) × 10⁶, pre-tax."),
+        new("horizon_energy_cost_per_revenue_dollar", "Energy cost per revenue $", "USD/USD", Better.Lower, "Σ electricity cost / Σ revenue over the horizon."),
+        new("horizon_gross_margin_pct", "Gross margin (horizon)", "%", Better.Higher, "(Σ revenue − Σ opex − Σ book depreciation) / Σ revenue over the horizon, in %."),
+        new("irr_annual", "IRR", "fraction/year", Better.Higher, "Annualized monthly IRR, (1 + irr_m)^12 − 1; the lowest root above −100 %; null without a sign change."),
+    ];
+
+    /// <summary>Statistic names valid after "KPI." in summary keys and gate metrics (besides prob_within_N).</summary>
+    public static readonly ImmutableArray<string> Statistics =
+        ["mean", "sd", "p5", "p10", "p50", "p90", "p95", "min", "max", "es10", "prob_negative", "null_share"];
+
+    /// <summary>Index of a KPI key, or −1.</summary>
+    public static int IndexOf(string key)
+    {
+        for (int i = 0; i < All.Length; i++)
+        {
+            if (All[i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
