@@ -1,8 +1,201 @@
 using System.CommandLine;
+using System.Diagnostics;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Reporting;
 
 namespace RiskSim.Cli;
 
 public static partial class Cli
 {
-    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [];
+    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors)];
+
+    private static Command RunCommand(TextWriter output, TextWriter errors)
+    {
+        var configs = new Argument<string[]>("configs") { Description = "One or more config files. Several configs share common random numbers (same seed, same input names → same draws).", Arity = ArgumentArity.OneOrMore };
+        var trials = new Option<long?>("--trials") { Description = "Number of trials (default: the config's simulation.trials)." };
+        var seed = new Option<ulong?>("--seed") { Description = "Master seed (default: the config's simulation.seed)." };
+        var sampling = new Option<string?>("--sampling") { Description = "mc or lhs (default: the config's simulation.sampling)." };
+        sampling.AcceptOnlyFromAmong("mc", "lhs");
+        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores). Results are bit-identical for any value." };
+        var outDir = new Option<string>("--out") { Description = "Results folder; each config writes OUT/<config name>/.", DefaultValueFactory = _ => "results" };
+        var keep = new Option<string?>("--keep-trials") { Description = "Also write per-trial KPIs: csv (trials.csv) or bin (trials.f64, float64 little-endian, 8 columns)." };
+        keep.AcceptOnlyFromAmong("csv", "bin");
+        var untilStable = new Option<double?>("--until-stable") { Description = "Keep doubling trials until the 95 % intervals of P10/P50/P90 of NPV are narrower than this fraction of (P90 − P10), e.g. 0.01." };
+        var maxTrials = new Option<long>("--max-trials") { Description = "Upper bound for --until-stable.", DefaultValueFactory = _ => 100_000_000 };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var set = SetOption();
+        var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
+        {
+            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, set,
+        };
+        cmd.SetAction(r =>
+        {
+            var files = r.GetValue(configs)!;
+            var overrides = r.GetValue(set) ?? [];
+            var specs = files.Select(f => (File: f, Spec: LoadSpec(f, overrides))).ToList();
+            int threadCount = r.GetValue(threads) ?? Environment.ProcessorCount;
+            if (threadCount < 1 || threadCount > 1024)
+            {
+                throw new UsageException($"--threads must be between 1 and 1024 (got {threadCount})");
+            }
+
+            double? target = r.GetValue(untilStable);
+            long max = r.GetValue(maxTrials);
+            if (target is { } tg && !(tg > 0 && tg < 1))
+            {
+                throw new UsageException($"--until-stable must be a fraction in (0, 1), e.g. 0.01 (got {tg})");
+            }
+
+            if (max < 1 || max > RunOptions.MaxInMemoryTrials)
+            {
+                throw new UsageException($"--max-trials must be between 1 and {RunOptions.MaxInMemoryTrials:N0} (got {max:N0})");
+            }
+
+            bool showProgress = !r.GetValue(quiet) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null;
+            using var cts = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cts.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                int exit = ExitCodes.Ok;
+                foreach (var (file, spec) in specs)
+                {
+                    long n = r.GetValue(trials) ?? spec.Simulation.Trials;
+                    if (n < 1)
+                    {
+                        throw new UsageException($"--trials must be at least 1 (got {n})");
+                    }
+
+                    if (n > RunOptions.MaxInMemoryTrials)
+                    {
+                        throw new UsageException($"--trials {n:N0} would need {n * TrialKpis.CoreCount * 8.0 / 1e9:0.#} GB for exact percentiles; at most {RunOptions.MaxInMemoryTrials:N0} trials are kept in memory (streaming percentiles are not implemented). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
+                    }
+
+                    var options = new RunOptions(n, r.GetValue(seed) ?? spec.Simulation.Seed, r.GetValue(sampling) switch
+                    {
+                        "mc" => SamplingMethod.MonteCarlo,
+                        "lhs" => SamplingMethod.LatinHypercube,
+                        _ => spec.Simulation.Sampling,
+                    }, threadCount);
+                    int code = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
+                    exit = Math.Max(exit, code);
+                    if (code == ExitCodes.Cancelled)
+                    {
+                        break;
+                    }
+                }
+
+                return exit;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return cmd;
+    }
+
+    private static int RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, string outRoot, string? keep, bool showProgress, TextWriter output, TextWriter errors, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        IProgress<RunProgress>? progress = showProgress ? new SyncProgress(p =>
+            errors.Write($"\r{spec.Name}: {p.Done:N0}/{p.Total:N0} trials, {p.TrialsPerSecond / 1e6:0.0} M trials/s, ETA {(p.Eta is { } e ? e.TotalSeconds.ToString("0.0", Fmt.Inv) + " s" : "?")}   ")) : null;
+
+        SimulationResult result = MonteCarloEngine.Run(spec, options, progress, ct);
+        while (target is { } tg && !result.Partial)
+        {
+            double width = StabilityWidth(result);
+            if (width <= tg)
+            {
+                break;
+            }
+
+            // CI width shrinks like 1/√n: estimate the trials needed and refuse an impossible target up front.
+            double needed = result.Trials * Math.Pow(width / tg, 2);
+            if (needed > maxTrials)
+            {
+                throw new UsageException($"--until-stable {tg}: after {result.Trials:N0} trials the widest P10/P50/P90 interval of NPV is {width:P2} of (P90 − P10); reaching {tg:P2} needs about {needed:N0} trials, more than --max-trials {maxTrials:N0}. Relax the target or raise --max-trials.");
+            }
+
+            long next = Math.Min(maxTrials, Math.Max(result.Trials * 2, (long)Math.Ceiling(needed * 1.1)));
+            result = MonteCarloEngine.Run(spec, options with { Trials = next }, progress, ct);
+        }
+
+        if (showProgress)
+        {
+            errors.WriteLine();
+        }
+
+        var gates = Gates.Evaluate(result);
+        string name = SafeName(spec.Name);
+        string final = Path.Combine(outRoot, name);
+        string tmp = AtomicDirectory.BeginWrite(final);
+        try
+        {
+            File.WriteAllText(Path.Combine(tmp, "summary.json"), RunExport.SummaryJson(result, file, gates, sw.Elapsed));
+            File.WriteAllText(Path.Combine(tmp, "percentiles.csv"), RunExport.PercentilesCsv(result));
+            if (keep == "csv")
+            {
+                using var w = new StreamWriter(Path.Combine(tmp, "trials.csv"));
+                RunExport.TrialsCsv(result, w);
+            }
+            else if (keep == "bin")
+            {
+                using var s = File.Create(Path.Combine(tmp, "trials.f64"));
+                RunExport.TrialsBinary(result, s);
+            }
+
+            WriteReports(tmp, file, result, gates);
+            AtomicDirectory.Commit(tmp, final);
+        }
+        catch
+        {
+            AtomicDirectory.Abort(tmp);
+            throw;
+        }
+
+        output.Write(RunConsole.Summary(result, gates, final, sw.Elapsed));
+        if (result.Partial)
+        {
+            errors.WriteLine($"cancelled: PARTIAL result of {result.Trials:N0} of {options.Trials:N0} trials written to {final} (marked \"partial\": true)");
+            return ExitCodes.Cancelled;
+        }
+
+        return gates.All(g => g.Passed) ? ExitCodes.Ok : ExitCodes.GateFailed;
+    }
+
+    /// <summary>Widest 95 % interval of NPV's P10/P50/P90 as a fraction of (P90 − P10).</summary>
+    internal static double StabilityWidth(SimulationResult r)
+    {
+        var s = r["npv_usd"];
+        double spread = (s[0.9].Value ?? 0) - (s[0.1].Value ?? 0);
+        if (spread <= 0)
+        {
+            return 0;
+        }
+
+        return new[] { 0.1, 0.5, 0.9 }.Max(p => ((s[p].CiHigh ?? 0) - (s[p].CiLow ?? 0)) / spread);
+    }
+
+    internal static string SafeName(string name)
+    {
+        var chars = name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray();
+        string s = new string(chars).Trim('.', '-');
+        return s.Length == 0 ? "unnamed" : s;
+    }
+
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates);
+
+    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates) =>
+        WriteReportsImpl(dir, configFile, result, gates);
+
+    private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
+    }
 }

@@ -1,0 +1,294 @@
+using MathNet.Numerics.LinearAlgebra;
+using RiskSim.Core.Distributions;
+using RiskSim.Core.Model;
+using RiskSim.Core.Statistics;
+
+namespace RiskSim.Core.MonteCarlo;
+
+/// <summary>
+/// Samples every uncertain input for one fixed block of trials. Each input draws from its own stream,
+/// keyed by (seed, input path, block index), so a block's draws do not depend on threads, on the other
+/// inputs, or on their order in the config; two configs that share an input path and distribution share
+/// its draws (common random numbers). Latin hypercube stratifies each input within the block. Rank
+/// correlation is induced by Iman–Conover (1982) within the block, with the Cholesky factors through
+/// MathNet's linear algebra. Thread-safe; per-worker state lives in <see cref="SamplerWorkspace"/>.
+/// </summary>
+public sealed class BlockSampler
+{
+    /// <summary>Trials per block; the unit of reproducibility and of LHS stratification.</summary>
+    public const int BlockSize = 16384;
+
+    /// <summary>Blocks smaller than this skip Iman–Conover (too few trials to reorder meaningfully).</summary>
+    public const int MinCorrelatedBlock = 64;
+
+    private readonly InputSpec[] _uncertain;
+    private readonly int[] _correlated; // indices into _uncertain
+    private readonly Matrix<double>? _targetCholesky;
+    private readonly double[] _scores; // van der Waerden scores for a full block
+
+    public BlockSampler(SimulationSpec spec, ulong seed, SamplingMethod sampling)
+    {
+        Seed = seed;
+        Sampling = sampling;
+        _uncertain = [.. spec.UncertainInputs];
+        var names = spec.Correlations.SelectMany(c => new[] { c.A, c.B }).Distinct().ToList();
+        _correlated = [.. names.Select(n => Array.FindIndex(_uncertain, u => u.Path == n))];
+        _scores = Scores(BlockSize);
+        if (names.Count > 0)
+        {
+            var target = Correlation.BuildMatrix(names, spec.Correlations);
+            if (Correlation.MinEigenvalue(target) < 1e-12)
+            {
+                var (repaired, distance) = Correlation.NearestCorrelation(target);
+                target = repaired;
+                RepairDistance = distance;
+            }
+
+            TargetCorrelation = target;
+            CorrelatedNames = [.. names];
+            _targetCholesky = Matrix<double>.Build.DenseOfArray(target).Cholesky().Factor;
+        }
+    }
+
+    public ulong Seed { get; }
+
+    public SamplingMethod Sampling { get; }
+
+    /// <summary>The uncertain inputs, in the order of the sampled columns.</summary>
+    public IReadOnlyList<InputSpec> Inputs => _uncertain;
+
+    /// <summary>The rank-correlation matrix induced (after repair, if any), over <see cref="CorrelatedNames"/>.</summary>
+    public double[,]? TargetCorrelation { get; }
+
+    public IReadOnlyList<string> CorrelatedNames { get; } = [];
+
+    /// <summary>Frobenius distance of the nearest-PSD repair, or null when no repair was needed.</summary>
+    public double? RepairDistance { get; }
+
+    /// <summary>Creates per-worker scratch space.</summary>
+    public SamplerWorkspace CreateWorkspace() => new(_uncertain.Length, _correlated.Length);
+
+    /// <summary>
+    /// Samples block <paramref name="block"/> of <paramref name="n"/> trials; column j of
+    /// <paramref name="output"/> receives the values of uncertain input j (see <see cref="Inputs"/>).
+    /// </summary>
+    public void Sample(long block, int n, SamplerWorkspace ws, double[][] output)
+    {
+        bool correlate = _targetCholesky is not null && n >= MinCorrelatedBlock;
+        for (int j = 0; j < _uncertain.Length; j++)
+        {
+            var rng = Xoshiro256.ForStream(Seed, _uncertain[j].Path, block);
+            var u = ws.Uniforms[j].AsSpan(0, n);
+            int ci = Array.IndexOf(_correlated, j);
+            if (Sampling == SamplingMethod.LatinHypercube)
+            {
+                var rank = ci >= 0 ? ws.Ranks[ci].AsSpan(0, n) : ws.Perm.AsSpan(0, n);
+                rng.Permutation(rank);
+                double inv = 1.0 / n;
+                for (int i = 0; i < n; i++)
+                {
+                    u[i] = (rank[i] + rng.NextOpen()) * inv;
+                }
+            }
+            else
+            {
+                rng.Fill(u);
+                if (ci >= 0 && correlate)
+                {
+                    RankOf(u, ws.Ranks[ci].AsSpan(0, n), ws);
+                }
+            }
+        }
+
+        if (correlate)
+        {
+            ImanConover(n, ws);
+        }
+
+        for (int j = 0; j < _uncertain.Length; j++)
+        {
+            _uncertain[j].Distribution.QuantileBlock(ws.Uniforms[j].AsSpan(0, n), output[j].AsSpan(0, n));
+        }
+    }
+
+    private void ImanConover(int n, SamplerWorkspace ws)
+    {
+        int k = _correlated.Length;
+        double[] a = n == BlockSize ? _scores : Scores(n);
+        var s = ws.ScoreMatrix;
+        for (int c = 0; c < k; c++)
+        {
+            var rank = ws.Ranks[c];
+            var col = s[c];
+            for (int i = 0; i < n; i++)
+            {
+                col[i] = a[rank[i]];
+            }
+        }
+
+        // E = corr(S); T = S (F_E⁻¹)ᵀ Pᵀ has (approximately) the target correlation.
+        var e = Matrix<double>.Build.Dense(k, k);
+        for (int p = 0; p < k; p++)
+        {
+            for (int q = p; q < k; q++)
+            {
+                double sum = 0;
+                var x = s[p];
+                var y = s[q];
+                for (int i = 0; i < n; i++)
+                {
+                    sum += x[i] * y[i];
+                }
+
+                e[p, q] = sum;
+                e[q, p] = sum;
+            }
+        }
+
+        var diag = Enumerable.Range(0, k).Select(i => Math.Sqrt(e[i, i])).ToArray();
+        for (int p = 0; p < k; p++)
+        {
+            for (int q = 0; q < k; q++)
+            {
+                e[p, q] /= diag[p] * diag[q];
+            }
+        }
+
+        var m = e.Cholesky().Factor.Inverse().Transpose() * _targetCholesky!.Transpose();
+        for (int c = 0; c < k; c++)
+        {
+            var t = ws.T;
+            Array.Clear(t, 0, n);
+            for (int p = 0; p < k; p++)
+            {
+                double w = m[p, c];
+                var col = s[p];
+                for (int i = 0; i < n; i++)
+                {
+                    t[i] += col[i] * w;
+                }
+            }
+
+            // New rank of each trial = rank of T's column; new uniform = the old sorted uniform of that rank.
+            var order = ws.Order;
+            ArgSort(t.AsSpan(0, n), order.AsSpan(0, n), ws);
+            var u = ws.Uniforms[_correlated[c]];
+            var sorted = ws.Sorted;
+            var rank = ws.Ranks[c];
+            for (int i = 0; i < n; i++)
+            {
+                sorted[rank[i]] = u[i];
+            }
+
+            for (int r = 0; r < n; r++)
+            {
+                u[order[r]] = sorted[r];
+            }
+        }
+    }
+
+    private static void RankOf(ReadOnlySpan<double> u, Span<int> rank, SamplerWorkspace ws)
+    {
+        var order = ws.Order.AsSpan(0, u.Length);
+        ArgSort(u, order, ws);
+        for (int r = 0; r < order.Length; r++)
+        {
+            rank[order[r]] = r;
+        }
+    }
+
+    /// <summary>Stable LSD radix arg-sort on the top 32 bits of the order-preserving key of each double.</summary>
+    internal static void ArgSort(ReadOnlySpan<double> keys, Span<int> order, SamplerWorkspace ws)
+    {
+        int n = keys.Length;
+        var k0 = ws.Keys.AsSpan(0, n);
+        var k1 = ws.Keys2.AsSpan(0, n);
+        var i0 = order;
+        var i1 = ws.Idx2.AsSpan(0, n);
+        for (int i = 0; i < n; i++)
+        {
+            ulong b = (ulong)BitConverter.DoubleToInt64Bits(keys[i]);
+            b ^= (b >> 63) != 0 ? ulong.MaxValue : 0x8000000000000000UL;
+            k0[i] = (uint)(b >> 32);
+            i0[i] = i;
+        }
+
+        Span<int> count = stackalloc int[256];
+        for (int shift = 0; shift < 32; shift += 8)
+        {
+            count.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                count[(int)((k0[i] >> shift) & 0xFF)]++;
+            }
+
+            int sum = 0;
+            for (int b = 0; b < 256; b++)
+            {
+                int c = count[b];
+                count[b] = sum;
+                sum += c;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                int d = count[(int)((k0[i] >> shift) & 0xFF)]++;
+                k1[d] = k0[i];
+                i1[d] = i0[i];
+            }
+
+            var tk = k0;
+            k0 = k1;
+            k1 = tk;
+            var ti = i0;
+            i0 = i1;
+            i1 = ti;
+        }
+
+        // After 4 passes the result is back in the original buffers (even number of swaps).
+    }
+
+    private static double[] Scores(int n)
+    {
+        var a = new double[n];
+        for (int r = 0; r < n; r++)
+        {
+            a[r] = NormalQuantile.Evaluate((r + 1.0) / (n + 1.0));
+        }
+
+        return a;
+    }
+}
+
+/// <summary>Per-worker scratch space of <see cref="BlockSampler"/>. Not thread-safe.</summary>
+public sealed class SamplerWorkspace
+{
+    internal SamplerWorkspace(int inputs, int correlated)
+    {
+        const int b = BlockSampler.BlockSize;
+        Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => new double[b])];
+        Ranks = [.. Enumerable.Range(0, correlated).Select(_ => new int[b])];
+        ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
+        Perm = new int[b];
+        T = new double[b];
+        Order = new int[b];
+        Sorted = new double[b];
+        Keys = new uint[b];
+        Keys2 = new uint[b];
+        Idx2 = new int[b];
+    }
+
+    internal double[][] Uniforms { get; }
+    internal int[][] Ranks { get; }
+    internal double[][] ScoreMatrix { get; }
+    internal int[] Perm { get; }
+    internal double[] T { get; }
+    internal int[] Order { get; }
+    internal double[] Sorted { get; }
+    internal uint[] Keys { get; }
+    internal uint[] Keys2 { get; }
+    internal int[] Idx2 { get; }
+
+    /// <summary>The uniforms of the last sampled block, per uncertain input (for tests of LHS strata).</summary>
+    public ReadOnlySpan<double> UniformsOf(int input, int n) => Uniforms[input].AsSpan(0, n);
+}

@@ -1,0 +1,23 @@
+using RiskSim.Core.Model;
+
+namespace RiskSim.Core.MonteCarlo;
+
+/// <summary>Outcome of one risk gate. A gate whose metric does not exist (null) fails.</summary>
+public sealed record GateResult(GateSpec Gate, double? Actual, bool Passed, string Explanation);
+
+/// <summary>Evaluates the config's risk gates on a run.</summary>
+public static class Gates
+{
+    public static IReadOnlyList<GateResult> Evaluate(SimulationResult result) =>
+        [.. result.Spec.Gates.Select(g =>
+        {
+            double? actual = result.Metric(g.Metric);
+            if (actual is not { } a)
+            {
+                return new GateResult(g, null, false, $"{g.Metric} does not exist in this run ({result[g.Metric[..g.Metric.IndexOf('.', StringComparison.Ordinal)]].NullReason}), so the gate fails");
+            }
+
+            bool ok = g.Op == GateOp.GreaterOrEqual ? a >= g.Threshold : a <= g.Threshold;
+            return new GateResult(g, a, ok, ok ? "pass" : "FAIL");
+        })];
+}

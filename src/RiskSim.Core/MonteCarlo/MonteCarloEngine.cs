@@ -1,0 +1,237 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Threading.Channels;
+using RiskSim.Core.Engine;
+using RiskSim.Core.Model;
+
+namespace RiskSim.Core.MonteCarlo;
+
+/// <summary>Options of one Monte Carlo run.</summary>
+/// <param name="Trials">Number of trials (≥ 1).</param>
+/// <param name="Seed">Master seed.</param>
+/// <param name="Sampling">Plain MC or Latin hypercube.</param>
+/// <param name="Threads">Worker threads (≥ 1); results do not depend on it.</param>
+public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling, int Threads)
+{
+    /// <summary>Largest trial count kept in memory for exact percentiles (8 KPIs × 8 bytes per trial).</summary>
+    public const long MaxInMemoryTrials = 200_000_000;
+
+    /// <summary>Bytes of KPI storage a run of this size needs.</summary>
+    public long KpiBytes => Trials * TrialKpis.CoreCount * sizeof(double);
+}
+
+/// <summary>Progress of a run: trials finished so far.</summary>
+public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapsed)
+{
+    public double TrialsPerSecond => Elapsed.TotalSeconds > 0 ? Done / Elapsed.TotalSeconds : 0;
+
+    public TimeSpan? Eta => TrialsPerSecond > 0 ? TimeSpan.FromSeconds((Total - Done) / TrialsPerSecond) : null;
+}
+
+/// <summary>Result of a Monte Carlo run: per-trial KPIs (column per KPI) and their statistics.</summary>
+public sealed class SimulationResult
+{
+    internal SimulationResult(SimulationSpec spec, RunOptions options, long trials, bool partial, double[][] kpis, ImmutableArray<KpiStatistics> stats, TimeSpan simulation, TimeSpan aggregation, BlockSampler sampler)
+    {
+        Spec = spec;
+        Options = options;
+        Trials = trials;
+        Partial = partial;
+        Kpis = kpis;
+        Statistics = stats;
+        SimulationTime = simulation;
+        AggregationTime = aggregation;
+        RepairDistance = sampler.RepairDistance;
+        InducedCorrelation = sampler.TargetCorrelation;
+        CorrelatedNames = sampler.CorrelatedNames;
+    }
+
+    public SimulationSpec Spec { get; }
+    public RunOptions Options { get; }
+
+    /// <summary>Trials completed (less than requested only when <see cref="Partial"/>).</summary>
+    public long Trials { get; }
+
+    /// <summary>True when the run was cancelled: statistics cover the first <see cref="Trials"/> trials only.</summary>
+    public bool Partial { get; }
+
+    /// <summary>Per-trial KPIs: Kpis[k][i] for KPI column k (<see cref="TrialKpis"/>) and trial i; NaN = does not exist.</summary>
+    public double[][] Kpis { get; }
+
+    public ImmutableArray<KpiStatistics> Statistics { get; }
+    public TimeSpan SimulationTime { get; }
+    public TimeSpan AggregationTime { get; }
+
+    /// <summary>Frobenius distance moved by the nearest-PSD repair of the correlation matrix, or null.</summary>
+    public double? RepairDistance { get; }
+
+    public double[,]? InducedCorrelation { get; }
+    public IReadOnlyList<string> CorrelatedNames { get; }
+
+    /// <summary>Statistics of one KPI by key.</summary>
+    public KpiStatistics this[string key] => Statistics.First(s => s.Kpi.Key == key);
+
+    /// <summary>A summary metric "kpi.stat" (as used by gates and summary.json).</summary>
+    public double? Metric(string metric)
+    {
+        int dot = metric.IndexOf('.', StringComparison.Ordinal);
+        return this[metric[..dot]].Get(metric[(dot + 1)..]);
+    }
+}
+
+/// <summary>
+/// The Monte Carlo pipeline over System.Threading.Channels: a producer writes block indices into a
+/// bounded channel; workers on all cores take a block, sample it (<see cref="BlockSampler"/>) and
+/// simulate it (<see cref="SimdKernel"/>) into the block's slice of the KPI columns, then post the
+/// finished block to a bounded aggregation channel that tracks progress. Statistics are computed from
+/// the columns in fixed block order, so results are bit-identical for any thread count.
+/// </summary>
+public static class MonteCarloEngine
+{
+    /// <summary>Runs the simulation. Cancellation stops after the blocks in flight; the result is then partial.</summary>
+    public static SimulationResult Run(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Trials, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Trials, RunOptions.MaxInMemoryTrials);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
+
+        var ctx = new ModelContext(spec);
+        var kernel = new SimdKernel(ctx);
+        var sampler = new BlockSampler(spec, options.Seed, options.Sampling);
+        long trials = options.Trials;
+        const int b = BlockSampler.BlockSize;
+        long blocks = (trials + b - 1) / b;
+        var kpis = new double[TrialKpis.CoreCount][];
+        for (int k = 0; k < kpis.Length; k++)
+        {
+            kpis[k] = GC.AllocateUninitializedArray<double>(checked((int)trials));
+        }
+
+        var constants = spec.BaseValues();
+        var uncertainParams = sampler.Inputs.Select(i => (int)i.Param).ToArray();
+        var done = new bool[blocks];
+        var sw = Stopwatch.StartNew();
+
+        var work = Channel.CreateBounded<long>(new BoundedChannelOptions(options.Threads * 2) { SingleWriter = true });
+        var finished = Channel.CreateBounded<(long Block, int Count)>(new BoundedChannelOptions(options.Threads * 4) { SingleReader = true });
+
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (long blk = 0; blk < blocks && !cancellation.IsCancellationRequested; blk++)
+                {
+                    await work.Writer.WriteAsync(blk, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                work.Writer.Complete();
+            }
+        }, CancellationToken.None);
+
+        var workers = Enumerable.Range(0, options.Threads).Select(_ => Task.Factory.StartNew(() =>
+        {
+            var ws = sampler.CreateWorkspace();
+            var sampled = sampler.Inputs.Select(_ => new double[b]).ToArray();
+            var columns = new double[]?[ParamCount.Value];
+            for (int j = 0; j < uncertainParams.Length; j++)
+            {
+                columns[uncertainParams[j]] = sampled[j];
+            }
+
+            var reader = work.Reader;
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out long blk))
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        continue; // drain without work
+                    }
+
+                    int n = (int)Math.Min(b, trials - blk * b);
+                    sampler.Sample(blk, n, ws, sampled);
+                    PadTail(sampled, n);
+                    kernel.Evaluate(n, columns, constants, kpis, checked((int)(blk * b)));
+                    finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                }
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        var aggregator = Task.Run(async () =>
+        {
+            long completed = 0;
+            var lastReport = TimeSpan.Zero;
+            await foreach (var (blk, n) in finished.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                done[blk] = true;
+                completed += n;
+                if (progress is not null && (sw.Elapsed - lastReport).TotalMilliseconds >= 250)
+                {
+                    lastReport = sw.Elapsed;
+                    progress.Report(new RunProgress(completed, trials, sw.Elapsed));
+                }
+            }
+
+            progress?.Report(new RunProgress(completed, trials, sw.Elapsed));
+        }, CancellationToken.None);
+
+        Task.WaitAll(workers, CancellationToken.None);
+        producer.GetAwaiter().GetResult();
+        finished.Writer.Complete();
+        aggregator.GetAwaiter().GetResult();
+        var simTime = sw.Elapsed;
+
+        // A cancelled run keeps the longest prefix of finished blocks: a deterministic partial result.
+        long prefixBlocks = 0;
+        while (prefixBlocks < blocks && done[prefixBlocks])
+        {
+            prefixBlocks++;
+        }
+
+        long kept = Math.Min(trials, prefixBlocks * b);
+        bool partial = kept < trials;
+        var stats = Aggregate(spec, kpis, kept, options.Threads);
+        return new SimulationResult(spec, options, kept, partial, kpis, stats, simTime, sw.Elapsed - simTime, sampler);
+    }
+
+    /// <summary>Statistics of every KPI column over the first <paramref name="trials"/> trials (KPIs in parallel).</summary>
+    public static ImmutableArray<KpiStatistics> Aggregate(SimulationSpec spec, double[][] kpis, long trials, int threads)
+    {
+        var within = spec.Simulation.PaybackWithinMonths;
+        var result = new KpiStatistics[TrialKpis.CoreCount];
+        Parallel.For(0, TrialKpis.CoreCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
+        {
+            var kpi = TrialKpis.All[k];
+            bool payback = k is TrialKpis.Payback or TrialKpis.DiscountedPayback;
+            result[k] = KpiStatistics.Compute(kpi, kpis[k].AsSpan(0, (int)trials), payback ? within : [], NullReason(spec, k));
+        });
+        return [.. result];
+    }
+
+    /// <summary>Why a KPI can be null in this spec.</summary>
+    public static string NullReason(SimulationSpec spec, int kpi) => kpi switch
+    {
+        TrialKpis.Payback or TrialKpis.DiscountedPayback => spec.CostMode == CostMode.Rate ? "no up-front capex to pay back (cost mode \"rate\")" : $"not within the {spec.HorizonMonths}-month horizon",
+        TrialKpis.NetRoi or TrialKpis.RevenueMultiple => "no up-front capex (cost mode \"rate\")",
+        TrialKpis.LevelizedCost => "no tokens sold",
+        TrialKpis.EnergyCostPerRevenueDollar => spec.HasPower ? "no revenue" : "no power figure in the config",
+        _ => "no revenue",
+    };
+
+    private static void PadTail(double[][] sampled, int n)
+    {
+        int w = SimdKernel.Width;
+        int padded = (n + w - 1) / w * w;
+        if (padded == n || n == 0)
+        {
+            return;
+        }
+
+        foreach (var col in sampled)
+        {
+            col.AsSpan(n, padded - n).Fill(col[n - 1]);
+        }
+    }
+}
