@@ -111,8 +111,7 @@ public sealed record TriangularDistribution(double Min, double Mode, double Max)
 public record BetaDistribution : Distribution
 {
     private const int Cells = 16384;
-    private readonly double[] _x;
-    private readonly double[] _slope;
+    private readonly double[] _table; // interleaved (x_k, slope_k): one cache line per lookup
 
     public BetaDistribution(double alpha, double beta, double min, double max)
     {
@@ -120,15 +119,14 @@ public record BetaDistribution : Distribution
         Beta = beta;
         Min = min;
         Max = max;
-        _x = new double[Cells + 1];
-        _slope = new double[Cells + 1];
+        _table = new double[2 * (Cells + 1)];
         for (int k = 0; k <= Cells; k++)
         {
             double u = (double)k / Cells;
             double z = k == 0 ? 0 : k == Cells ? 1 : MathNet.Numerics.Distributions.Beta.InvCDF(alpha, beta, u);
-            _x[k] = z;
             double pdf = MathNet.Numerics.Distributions.Beta.PDF(alpha, beta, z);
-            _slope[k] = pdf > 0 && double.IsFinite(pdf) ? 1.0 / pdf / Cells : 0; // dz per cell
+            _table[2 * k] = z;
+            _table[(2 * k) + 1] = pdf > 0 && double.IsFinite(pdf) ? 1.0 / pdf / Cells : 0; // dz per cell
         }
     }
 
@@ -143,11 +141,11 @@ public record BetaDistribution : Distribution
     public override double Quantile(double u) =>
         Min + (Max - Min) * MathNet.Numerics.Distributions.Beta.InvCDF(Alpha, Beta, u);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void QuantileBlock(ReadOnlySpan<double> u, Span<double> x)
     {
         double w = Max - Min;
-        double[] tx = _x;
-        double[] ts = _slope;
+        double[] tb = _table;
         for (int i = 0; i < u.Length; i++)
         {
             double s = u[i] * Cells;
@@ -165,7 +163,8 @@ public record BetaDistribution : Distribution
             double h10 = t3 - 2 * t2 + t;
             double h01 = -2 * t3 + 3 * t2;
             double h11 = t3 - t2;
-            double z = h00 * tx[k] + h10 * ts[k] + h01 * tx[k + 1] + h11 * ts[k + 1];
+            int j = 2 * k;
+            double z = (h00 * tb[j]) + (h10 * tb[j + 1]) + (h01 * tb[j + 2]) + (h11 * tb[j + 3]);
             x[i] = Min + w * z;
         }
     }

@@ -72,6 +72,7 @@ public sealed class BlockSampler
     /// Samples block <paramref name="block"/> of <paramref name="n"/> trials; column j of
     /// <paramref name="output"/> receives the values of uncertain input j (see <see cref="Inputs"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Sample(long block, int n, SamplerWorkspace ws, double[][] output)
     {
         bool correlate = _targetCholesky is not null && n >= MinCorrelatedBlock;
@@ -111,6 +112,7 @@ public sealed class BlockSampler
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ImanConover(int n, SamplerWorkspace ws)
     {
         int k = _correlated.Length;
@@ -198,6 +200,7 @@ public sealed class BlockSampler
     }
 
     /// <summary>Stable LSD radix arg-sort on the top 32 bits of the order-preserving key of each double.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void ArgSort(ReadOnlySpan<double> keys, Span<int> order, SamplerWorkspace ws)
     {
         int n = keys.Length;

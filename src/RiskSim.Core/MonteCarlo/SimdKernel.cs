@@ -35,6 +35,7 @@ public sealed class SimdKernel
     /// null when the parameter is fixed at <paramref name="constants"/>[p]. Columns must have at least
     /// n rounded up to <see cref="Width"/> elements; KPIs are written to <paramref name="kpis"/>[k][offset + i].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(int n, double[]?[] columns, double[] constants, double[][] kpis, int offset)
     {
         var spec = _ctx.Spec;
@@ -55,11 +56,7 @@ public sealed class SimdKernel
 
         for (int i = 0; i < n; i += w)
         {
-            Vector<double> P(Param p)
-            {
-                var c = columns[(int)p];
-                return c is null ? new Vector<double>(constants[(int)p]) : Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)i);
-            }
+            Vector<double> P(Param p) => Load(columns, constants, p, i);
 
             // Per-trial constants.
             var capex = P(Param.CapexUsdPerGpu) * P(Param.CapexOverrun) * gpus;
@@ -212,6 +209,13 @@ public sealed class SimdKernel
             Store(kpis[TrialKpis.EnergyCostPerRevenueDollar], offset + i, energyShare, lanes, tmp);
             Store(kpis[TrialKpis.GrossMargin], offset + i, margin, lanes, tmp);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Load(double[]?[] columns, double[] constants, Param p, int i)
+    {
+        var c = columns[(int)p];
+        return c is null ? new Vector<double>(constants[(int)p]) : Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
