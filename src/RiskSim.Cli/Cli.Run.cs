@@ -63,6 +63,7 @@ public static partial class Cli
             try
             {
                 int exit = ExitCodes.Ok;
+                var results = new List<SimulationResult>();
                 foreach (var (file, spec) in specs)
                 {
                     long n = r.GetValue(trials) ?? spec.Simulation.Trials;
@@ -82,14 +83,17 @@ public static partial class Cli
                         "lhs" => SamplingMethod.LatinHypercube,
                         _ => spec.Simulation.Sampling,
                     }, threadCount);
-                    int code = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
+                    var (code, result) = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
                     exit = Math.Max(exit, code);
                     if (code == ExitCodes.Cancelled)
                     {
-                        break;
+                        return ExitCodes.Cancelled;
                     }
+
+                    results.Add(result);
                 }
 
+                WriteComparisons(results, r.GetValue(outDir)!, output);
                 return exit;
             }
             finally
@@ -100,7 +104,42 @@ public static partial class Cli
         return cmd;
     }
 
-    private static int RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, string outRoot, string? keep, bool showProgress, TextWriter output, TextWriter errors, CancellationToken ct)
+    private static void WriteComparisons(List<SimulationResult> results, string outRoot, TextWriter output)
+    {
+        if (results.Count < 2)
+        {
+            return;
+        }
+
+        var baseline = results[0];
+        foreach (var challenger in results.Skip(1))
+        {
+            if (challenger.Trials != baseline.Trials || challenger.Options.Seed != baseline.Options.Seed || challenger.Options.Sampling != baseline.Options.Sampling)
+            {
+                output.WriteLine($"comparison {challenger.Spec.Name} vs {baseline.Spec.Name} skipped: runs differ in trials, seed or sampling (use --trials and --seed to align them)");
+                continue;
+            }
+
+            var c = Comparison.Compute(baseline, challenger);
+            string final = Path.Combine(outRoot, SafeName($"compare-{challenger.Spec.Name}-vs-{baseline.Spec.Name}"));
+            string tmp = AtomicDirectory.BeginWrite(final);
+            try
+            {
+                File.WriteAllText(Path.Combine(tmp, "comparison.json"), RunExport.ComparisonJson(c));
+                AtomicDirectory.Commit(tmp, final);
+            }
+            catch
+            {
+                AtomicDirectory.Abort(tmp);
+                throw;
+            }
+
+            var npv = c.Statistics[0];
+            output.WriteLine($"{challenger.Spec.Name} − {baseline.Spec.Name}: NPV difference P10 {Fmt.Human(npv[0.1].Value, "USD")}, P50 {Fmt.Human(npv[0.5].Value, "USD")}, P90 {Fmt.Human(npv[0.9].Value, "USD")}; P(challenger has higher NPV) = {c.ProbChallengerBetter["npv_usd"]:P1}; common random numbers on {c.SharedInputs.Length} shared inputs. Results: {final}");
+        }
+    }
+
+    private static (int Code, SimulationResult Result) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, string outRoot, string? keep, bool showProgress, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         IProgress<RunProgress>? progress = showProgress ? new SyncProgress(p =>
@@ -163,10 +202,10 @@ public static partial class Cli
         if (result.Partial)
         {
             errors.WriteLine($"cancelled: PARTIAL result of {result.Trials:N0} of {options.Trials:N0} trials written to {final} (marked \"partial\": true)");
-            return ExitCodes.Cancelled;
+            return (ExitCodes.Cancelled, result);
         }
 
-        return gates.All(g => g.Passed) ? ExitCodes.Ok : ExitCodes.GateFailed;
+        return (gates.All(g => g.Passed) ? ExitCodes.Ok : ExitCodes.GateFailed, result);
     }
 
     /// <summary>Widest 95 % interval of NPV's P10/P50/P90 as a fraction of (P90 − P10).</summary>

@@ -10,11 +10,11 @@ public static class RunConsole
     {
         var sb = new StringBuilder();
         sb.Append($"{r.Spec.Name}: {r.Trials:N0} trials{(r.Partial ? " (PARTIAL)" : "")} in {elapsed.TotalSeconds:0.00} s ({r.Trials / Math.Max(1e-9, r.SimulationTime.TotalSeconds) / 1e6:0.0} M trials/s simulated), seed {r.Options.Seed}\n");
-        sb.Append("  KPI                     P10            P50            P90\n");
+        sb.Append($"  {"KPI",-30}{"P10",-16}{"P50",-16}P90\n");
         foreach (var key in new[] { "npv_usd", "net_roi", "payback_months", "revenue_multiple", "levelized_cost_per_million_output_tokens_usd" })
         {
             var s = r[key];
-            sb.Append($"  {key,-22}{Cell(s[0.1], s),-15}{Cell(s[0.5], s),-15}{Cell(s[0.9], s)}\n");
+            sb.Append($"  {s.Kpi.Title,-30}{Cell(s[0.1], s),-16}{Cell(s[0.5], s),-16}{Cell(s[0.9], s)}\n");
         }
 
         var npv = r["npv_usd"];
@@ -34,5 +34,6 @@ public static class RunConsole
         return sb.ToString();
     }
 
-    private static string Cell(Percentile p, KpiStatistics s) => p.Value is { } v ? Fmt.Human(v, s.Kpi.Unit) : "n/a";
+    private static string Cell(Percentile p, KpiStatistics s) =>
+        p.Value is { } v ? Fmt.Human(v, s.Kpi.Unit) : s.NullReason.StartsWith("not within", StringComparison.Ordinal) ? "never" : "n/a";
 }

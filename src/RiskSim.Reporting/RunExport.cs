@@ -100,6 +100,41 @@ public static class RunExport
         w.WriteEndObject();
     });
 
+    /// <summary>comparison.json: the trial-by-trial difference challenger − baseline under common random numbers.</summary>
+    public static string ComparisonJson(Comparison c) => Fmt.Json(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", "comparison");
+        w.WriteString("baseline", c.Baseline);
+        w.WriteString("challenger", c.Challenger);
+        w.WriteString("difference", "challenger − baseline, trial by trial");
+        w.WriteStartArray("common_random_numbers");
+        foreach (var s in c.SharedInputs)
+        {
+            w.WriteStringValue(s);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("statistics");
+        foreach (var s in c.Statistics)
+        {
+            foreach (var (name, value) in Flat(s))
+            {
+                Fmt.NumberOrNull(w, $"{s.Kpi.Key}.{name}", value);
+            }
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("prob_challenger_better");
+        foreach (var (k, v) in c.ProbChallengerBetter.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            w.WriteNumber(k, v);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
+
     /// <summary>The statistics of one KPI in summary order, with summary names.</summary>
     public static IEnumerable<(string Name, double? Value)> Flat(KpiStatistics s)
     {

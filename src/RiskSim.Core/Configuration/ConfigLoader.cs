@@ -387,7 +387,7 @@ public static class ConfigLoader
 
             foreach (var f in ConfigSchema.Fields.Where(f => f.Param is { } p && (int)p >= 0))
             {
-                if (inputs[(int)f.Param!.Value] is null && f.Requirement == "required")
+                if (inputs[(int)f.Param!.Value] is null && f.Requirement == "required" && !errors.Any(e => e.Path.StartsWith(f.Path, StringComparison.Ordinal)))
                 {
                     Err(f.Path, "required field is missing", "", f.AllowedText);
                 }

@@ -81,6 +81,7 @@ public static class Evaluation
         k.Add(KpiValue.Of("cost_per_gpu_hour_usd", unit, costPerGpuHour, "USD/GPU-hour", spec.CostMode == CostMode.Rate ? "The given all-in rate plus software, staff and other fixed costs per provisioned GPU-hour." : "Capital (capital recovery factor on capex net of PV of salvage, over the economic life, at the WACC) + energy at steady utilization + hosting + maintenance + software + staff/other, per provisioned GPU-hour.", ""));
         k.Add(KpiValue.Of("capital_cost_per_gpu_hour_usd", unit, spec.CostMode == CostMode.Rate ? double.NaN : capitalPerGpuHour, "USD/GPU-hour", "Capital part of the cost per GPU-hour (CRF-levelized).", "included in the given rate"));
         k.Add(KpiValue.Of("cost_per_million_output_tokens_usd", unit, costPerGpuHour / tokensPerGpuHour * 1e6, "USD/Mtok", "Cost per GPU-hour / (output tok/s × 3600 × utilization) × 10⁶. At utilization 1 this is InferenceX's 277.78 × $/GPU-hr ÷ tok/s/GPU.", noUtil));
+        k.Add(KpiValue.Of("cost_per_million_input_tokens_usd", unit, tin > 0 ? costPerGpuHour / (tin * 3600 * rho) * 1e6 : double.NaN, "USD/Mtok", "Cost per GPU-hour divided by input tokens alone, as InferenceX does: not an allocation (the same hour also produced the output tokens).", tin > 0 ? noUtil : "no input tokens"));
         k.Add(KpiValue.Of("cost_per_million_total_tokens_usd", unit, costPerGpuHour / ((t0 + tin) * 3600 * rho) * 1e6, "USD/Mtok", "Cost per GPU-hour divided by input + output tokens (not an allocation between them).", noUtil));
         k.Add(KpiValue.Of("cost_per_query_usd", unit, costPerQuery, "USD/query", "Cost per GPU-hour / (requests/s × 3600 × utilization), for the measured query profile.", noUtil));
         k.Add(KpiValue.Of("revenue_per_query_usd", unit, revenuePerQuery, "USD/query", "Input tokens × input price (cached share at the cached price) + output tokens × output price, at month-1 prices.", ""));
@@ -137,6 +138,16 @@ public static class Evaluation
         k.Add(Solve("break_even_utilization", breakEven, u => NpvAt(Param.Utilization, u), 0, 1, "fraction", "Steady utilization at which NPV = 0 (other inputs at base).", "NPV > 0 even at utilization 0", "NPV < 0 even at utilization 1" + (avail < 1 ? $" (availability {avail:0.###})" : "")));
         k.Add(Solve("break_even_price_per_million_output_tokens_usd", breakEven, x => NpvAt(Param.PriceUsdPerMillionOutputTokens, x), 0, 1e5, "USD/Mtok", "Month-1 output price at which NPV = 0 (input prices, erosion and the rest at base).", "NPV > 0 even at an output price of 0", "no price up to 100,000 USD/Mtok reaches NPV = 0"));
         k.Add(Solve("break_even_output_tokens_per_s_per_gpu", breakEven, x => NpvAt(Param.OutputTokensPerSPerGpu, x), 1e-6, 1e7, "tok/s/GPU", "Month-1 output throughput per GPU at which NPV = 0" + (spec.PowerFromJoules ? " (power scales with throughput at fixed J/token)." : " (power held)."), "NPV > 0 at any throughput", "no throughput up to 10⁷ tok/s/GPU reaches NPV = 0"));
+        k.Add(Solve("break_even_token_price_factor", breakEven, f =>
+        {
+            var pp = (double[])p.Clone();
+            foreach (var q in new[] { Param.PriceUsdPerMillionInputTokens, Param.PriceUsdPerMillionCachedInputTokens, Param.PriceUsdPerMillionOutputTokens })
+            {
+                pp[(int)q] = p[(int)q] * f;
+            }
+
+            return ReferenceModel.Evaluate(ctx, pp).Npv;
+        }, 0, 1000, "×", "Factor on all month-1 token prices (input, cached, output) at which NPV = 0: 0.6 means prices could be 40 % lower and still break even.", "NPV > 0 even with free tokens", "no factor up to 1000× reaches NPV = 0"));
         double gmPrice = (costPerQuery - inReq * inputPrice / 1e6) / outReq * 1e6;
         k.Add(KpiValue.Of("break_even_price_gross_margin_zero_per_million_output_tokens_usd", breakEven, gmPrice < 0 ? 0 : gmPrice, "USD/Mtok", "Month-1 output price at which the per-query gross margin is 0 (0 when input revenue alone covers the cost).", noUtil));
 

@@ -57,7 +57,7 @@ public readonly record struct MonthDetail(
 /// <summary>
 /// The readable scalar reference of one trial: the specification the SIMD kernel must match trial by
 /// trial. Each month's paths are evaluated directly from their closed forms (Math.Pow, Math.Exp) at the
-/// start of the month (month 1 = today's prices, m = 1). See docs/model.md for the walk in words.
+/// start of the month (month 1 = today's prices, m = 1). docs/finance-guide.md walks through it in words.
 /// </summary>
 public static class ReferenceModel
 {
@@ -109,7 +109,7 @@ public static class ReferenceModel
         double npv = -capex;
         double cum = -capex;
         double dcum = -capex;
-        double payback = capex > 0 ? double.NaN : double.NaN;
+        double payback = double.NaN;
         double dpayback = double.NaN;
         double sumCf = -capex, sumRev = 0, sumOpex = 0, sumElec = 0, sumTax = 0, sumTokens = 0;
         double pvCost = capex, pvTokens = 0;

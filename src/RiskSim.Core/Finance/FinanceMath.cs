@@ -104,8 +104,8 @@ public static class FinanceMath
 
     /// <summary>
     /// Per-period IRR: the lowest root of NPV(r) = 0 above −100 %, found by scanning a grid of rates
-    /// and refining the first bracket with Brent's method (MathNet). Null when the flows have no sign
-    /// change or no root lies in (−99.99 %, 1000 %) per period.
+    /// (log-spaced in 1 + r from −99.99 % to +100,000 % per period) and refining the first bracket with
+    /// Brent's method (MathNet). Null when the flows have no sign change or no root lies in that range.
     /// </summary>
     public static double? Irr(ReadOnlySpan<double> cashFlows)
     {
