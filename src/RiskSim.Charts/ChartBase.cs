@@ -12,6 +12,10 @@ public abstract class ChartBase : IChart
     internal const float CaptionSize = 11;
     internal const float AnnotationSize = 12;
 
+    /// <summary>A sans-serif font that exists on this machine (ScottPlot falls back to a serif one on some Linux systems).</summary>
+    private static readonly Lazy<string> SansFont = new(() =>
+        new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(f => Fonts.GetTypeface(f, false, false)?.FamilyName == f) ?? Fonts.Default);
+
     /// <inheritdoc />
     public abstract string FileStem { get; }
 
@@ -62,6 +66,7 @@ public abstract class ChartBase : IChart
             AddCaption(plot, ChartCaptions.PercentileConvention, width);
         }
 
+        plot.Font.Set(SansFont.Value);
         return plot;
     }
 
@@ -79,7 +84,12 @@ public abstract class ChartBase : IChart
         axis.MinorTickStyle.Length = 0;
         axis.FrameLineStyle.Width = 0;
         axis.FrameLineStyle.IsVisible = false;
-        axis.LabelText = ChartText.Wrap(caption, ChartText.CharsPerLine(width, CaptionSize));
+        string text = ChartText.Wrap(caption, ChartText.CharsPerLine(width, CaptionSize));
+        int lines = text.Count(c => c == '\n') + 1;
+
+        // The panel is sized from one text line; reserve room for all of them.
+        axis.MinimumSize = lines * CaptionSize * 1.35f + 10;
+        axis.LabelText = text;
         axis.LabelFontSize = CaptionSize;
         axis.LabelBold = false;
         axis.LabelFontColor = Colors.DimGray;
@@ -100,5 +110,5 @@ public abstract class ChartBase : IChart
 
     /// <summary>Uses <paramref name="format"/> for tick labels on <paramref name="axis"/>.</summary>
     internal static void FormatTicks(IAxis axis, Func<double, string> format) =>
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = format };
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = format, TickDensity = 0.5 };
 }

@@ -84,8 +84,23 @@ public sealed class FanChart(FanData data) : ChartBase
         double yPad = (yMax - yMin) * 0.06;
         plot.Axes.SetLimits(xMin, xMax, yMin - yPad, yMax + yPad);
         FormatTicks(plot.Axes.Left, fmt.Format);
-        FormatTicks(plot.Axes.Bottom, v => v.ToString("#,0.##", ChartText.Inv));
+        double[] monthTicks = MonthTicks(xMin, xMax);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(monthTicks, monthTicks.Select(m => m.ToString("#,0.##", ChartText.Inv)).ToArray());
         plot.Legend.FontSize = AnnotationSize;
         plot.ShowLegend(Alignment.UpperLeft);
+    }
+
+    /// <summary>Month ticks every 1, 3, 6, 12, 24… months: at most about 12 of them.</summary>
+    private static double[] MonthTicks(double min, double max)
+    {
+        double span = max - min;
+        double step = new[] { 1.0, 3, 6, 12, 24, 60, 120 }.FirstOrDefault(s => span / s <= 12, ChartText.NiceStep(span, 10));
+        var ticks = new List<double>();
+        for (double t = Math.Ceiling(min / step) * step; t <= max + 1e-9 && ticks.Count < 100; t += step)
+        {
+            ticks.Add(t);
+        }
+
+        return ticks.ToArray();
     }
 }

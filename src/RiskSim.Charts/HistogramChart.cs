@@ -54,7 +54,9 @@ public sealed class HistogramChart : ChartBase
         };
         var fmt = ValueFormat.For(d.Unit, values.Concat(percentiles.Where(p => p.Value.HasValue).Select(p => p.Value!.Value)));
         string trialsText = trials > 0 ? $"{trials.ToString("#,0", ChartText.Inv)} trials" : "no trials";
-        SetTitle(plot, _nullBar
+        SetTitle(plot, values.Length == 0 && nulls == 0
+            ? $"{title}: no trials to show"
+            : _nullBar || percentiles.All(p => p.Value is null)
             ? $"{title}: distribution over {trialsText}"
             : $"{title}: distribution over {trialsText} with P10 / P50 / P90", width);
         plot.XLabel(fmt.AxisLabel(title));
@@ -153,7 +155,7 @@ public sealed class HistogramChart : ChartBase
             yMax = 1;
         }
 
-        AddPercentileLines(plot, percentiles, fmt, yMax);
+        AddPercentileLines(plot, percentiles, fmt, yMax, xMin, xMax);
         plot.Axes.SetLimits(xMin - (xMax - xMin) * 0.03, xMax + (xMax - xMin) * 0.03, 0, yMax * 1.32);
         if (_nullBar)
         {
@@ -184,7 +186,7 @@ public sealed class HistogramChart : ChartBase
         return integerBins ? Math.Max(1, Math.Ceiling(w)) : w;
     }
 
-    private static void AddPercentileLines(Plot plot, (string Name, double? Value)[] percentiles, ValueFormat fmt, double yMax)
+    private static void AddPercentileLines(Plot plot, (string Name, double? Value)[] percentiles, ValueFormat fmt, double yMax, double xMin, double xMax)
     {
         // Labels at staggered heights so close percentiles do not overlap.
         double[] heights = [1.26, 1.17, 1.08];
@@ -197,13 +199,16 @@ public sealed class HistogramChart : ChartBase
 
             var line = plot.Add.VerticalLine(x, 2f, PercentileColor, i == 1 ? LinePattern.Solid : LinePattern.Dashed);
             line.ExcludeFromLegend = true;
-            var t = plot.Add.Text($"{percentiles[i].Name} {fmt.Format(x)}", x, yMax * heights[i]);
+            var t = plot.Add.Text($"{percentiles[i].Name} {fmt.WithUnit(x)}", x, yMax * heights[i]);
             t.LabelFontSize = AnnotationSize;
             t.LabelBold = true;
             t.LabelFontColor = PercentileColor;
             t.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
-            t.LabelAlignment = i == 0 ? Alignment.MiddleRight : Alignment.MiddleLeft;
-            t.LabelOffsetX = i == 0 ? -5 : 5;
+            // P10 to the left of its line, P50/P90 to the right, unless that runs off the plot.
+            double at = xMax > xMin ? (x - xMin) / (xMax - xMin) : 0.5;
+            bool left = i == 0 ? at > 0.25 : at > 0.75;
+            t.LabelAlignment = left ? Alignment.MiddleRight : Alignment.MiddleLeft;
+            t.LabelOffsetX = left ? -5 : 5;
         }
     }
 }

@@ -45,7 +45,7 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
             line.LegendText = label;
             if (series.Length == 1)
             {
-                AddPercentileValues(plot, values, fmt, line.LineColor);
+                AddPercentileValues(plot, values, fmt, line.LineColor, values[0], values[^1]);
             }
         }
 
@@ -92,7 +92,7 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
         return (xs, ys);
     }
 
-    private static void AddPercentileValues(Plot plot, double[] sorted, ValueFormat fmt, Color color)
+    private static void AddPercentileValues(Plot plot, double[] sorted, ValueFormat fmt, Color color, double min, double max)
     {
         string[] names = ["P10", "P50", "P90"];
         double[] levels = [0.1, 0.5, 0.9];
@@ -100,12 +100,13 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
         {
             double x = Quantile(sorted, levels[i]);
             plot.Add.Marker(x, levels[i], MarkerShape.FilledCircle, 7, color);
-            var t = plot.Add.Text($"{names[i]} {fmt.Format(x)}", x, levels[i]);
+            var t = plot.Add.Text($"{names[i]} {fmt.WithUnit(x)}", x, levels[i]);
             t.LabelFontSize = AnnotationSize;
             t.LabelBold = true;
-            t.LabelAlignment = Alignment.LowerRight;
-            t.LabelOffsetX = -6;
-            t.LabelOffsetY = -3;
+            bool left = max > min && (x - min) / (max - min) > 0.3;
+            t.LabelAlignment = left ? Alignment.LowerRight : Alignment.UpperLeft;
+            t.LabelOffsetX = left ? -6 : 6;
+            t.LabelOffsetY = left ? -3 : 3;
             t.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
         }
     }

@@ -43,13 +43,17 @@ public sealed class SpiderChart(SpiderData data) : ChartBase
             return;
         }
 
+        var (xMin, xMax) = ChartText.Range(lines.SelectMany(l => l.Points.Select(p => p.X)));
         if (baseValue is { } b)
         {
             var baseLine = plot.Add.HorizontalLine(b, 1.5f, Colors.Black, LinePattern.Dashed);
-            baseLine.Text = "base " + fmt.Format(b);
-            baseLine.LabelFontSize = AnnotationSize;
-            baseLine.LabelOppositeAxis = true;
             baseLine.ExcludeFromLegend = true;
+            var t = plot.Add.Text("base " + fmt.WithUnit(b), xMax, b);
+            t.LabelFontSize = AnnotationSize;
+            t.LabelBold = true;
+            t.LabelAlignment = Alignment.LowerRight;
+            t.LabelOffsetY = -3;
+            t.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
         }
 
         foreach (var (label, pts) in lines)
@@ -60,7 +64,6 @@ public sealed class SpiderChart(SpiderData data) : ChartBase
             s.LegendText = label;
         }
 
-        var (xMin, xMax) = ChartText.Range(lines.SelectMany(l => l.Points.Select(p => p.X)));
         var (yMin, yMax) = ChartText.Range(allY);
         double yPad = (yMax - yMin) * 0.06;
         plot.Axes.SetLimits(xMin - (xMax - xMin) * 0.03, xMax + (xMax - xMin) * 0.03, yMin - yPad, yMax + yPad);

@@ -30,7 +30,7 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         double baseValue = double.IsFinite(data.BaseValue) ? data.BaseValue
             : bars.Length > 0 ? bars.Average(b => (b.KpiAtLow + b.KpiAtHigh) / 2) : 0;
         var fmt = ValueFormat.For(data.Unit, bars.SelectMany(b => new[] { b.KpiAtLow, b.KpiAtHigh }).Append(baseValue));
-        plot.XLabel($"{fmt.AxisLabel(kpi)}; bars start at the base value {fmt.Format(baseValue)} (all inputs at their P50)");
+        plot.XLabel($"{fmt.AxisLabel(kpi)}; bars start at the base value {fmt.WithUnit(baseValue)} (all inputs at their P50)");
         if (bars.Length == 0)
         {
             AddNoDataNote(plot, "No sensitivity bars to show");

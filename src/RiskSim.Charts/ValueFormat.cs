@@ -56,6 +56,13 @@ public sealed class ValueFormat
     /// <summary>"title (unit)" or just the title when unitless.</summary>
     public string AxisLabel(string title) => AxisUnit.Length == 0 ? title : $"{title} ({AxisUnit})";
 
+    /// <summary>A value with its unit for annotations, e.g. "24 months", "$11.4 M", "45 %".</summary>
+    public string WithUnit(double v)
+    {
+        string s = Format(v);
+        return _money || _fraction || _unit is "" or "%" || !double.IsFinite(v) ? s : s + " " + _unit;
+    }
+
     /// <summary>A tick label or annotation for one value.</summary>
     public string Format(double v)
     {
