@@ -77,7 +77,7 @@ public sealed class HistogramChart : ChartBase
             start = values[0] - binWidth / 2;
         }
 
-        int bins = Math.Max(1, (int)Math.Ceiling((max - start) / binWidth + 1e-9));
+        int bins = values.Length > 0 && values.Min() == values.Max() ? 1 : Math.Max(1, (int)Math.Ceiling((max - start) / binWidth - 1e-9));
         if (values.Length > 0 && values.Max() >= start + bins * binWidth)
         {
             bins++;

@@ -43,8 +43,13 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         {
             var b = bars[i];
             double y = n - 1 - i;
-            rects.Add(Segment(y, baseValue, b.KpiAtLow, LowColor));
-            rects.Add(Segment(y, baseValue, b.KpiAtHigh, HighColor));
+            var low = Segment(y, baseValue, b.KpiAtLow, LowColor);
+            var high = Segment(y, baseValue, b.KpiAtHigh, HighColor);
+
+            // The longer segment first, so a shorter one on the same side stays visible on top of it.
+            bool lowFirst = Math.Abs(b.KpiAtLow - baseValue) >= Math.Abs(b.KpiAtHigh - baseValue);
+            rects.Add(lowFirst ? low : high);
+            rects.Add(lowFirst ? high : low);
         }
 
         var barPlot = plot.Add.Bars(rects);
@@ -52,18 +57,28 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
 
         var (min, max) = ChartText.Range(bars.SelectMany(b => new[] { b.KpiAtLow, b.KpiAtHigh }).Append(baseValue));
         double span = max - min;
+        int leftChars = 0, rightChars = 0;
         for (int i = 0; i < n; i++)
         {
             var b = bars[i];
             double y = n - 1 - i;
-            AddEndLabels(plot, b, y, baseValue);
+            foreach (var (text, left) in AddEndLabels(plot, b, y, baseValue))
+            {
+                leftChars = left ? Math.Max(leftChars, text.Length) : leftChars;
+                rightChars = left ? rightChars : Math.Max(rightChars, text.Length);
+            }
         }
 
         var baseLine = plot.Add.VerticalLine(baseValue, 1.5f, Colors.Black);
         baseLine.LinePattern = LinePattern.Solid;
 
-        // Room for the labels at the bar ends.
-        plot.Axes.SetLimits(min - 0.22 * span, max + 0.22 * span, -0.7, n - 0.3);
+        // Room for the labels at the bar ends: estimate their width in pixels and convert to data units.
+        double leftPx = leftChars * AnnotationSize * 0.62 + 12;
+        double rightPx = rightChars * AnnotationSize * 0.62 + 12;
+        int longestInput = bars.Max(b => (string.IsNullOrWhiteSpace(b.Label) ? b.Input ?? "" : b.Label).Length);
+        double plotPx = width - 40 - longestInput * TickSize * 0.62;
+        double perPx = span / Math.Max(100, plotPx - leftPx - rightPx);
+        plot.Axes.SetLimits(min - Math.Max(leftPx * perPx, 0.03 * span), max + Math.Max(rightPx * perPx, 0.03 * span), -0.7, n - 0.3);
         FormatTicks(plot.Axes.Bottom, fmt.Format);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToArray(),
@@ -87,7 +102,8 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         LineWidth = 0,
     };
 
-    private static void AddEndLabels(Plot plot, TornadoBar b, double y, double baseValue)
+    /// <summary>Adds the input values at the bar ends; returns each label with its side (true = left of its end).</summary>
+    private static List<(string Text, bool Left)> AddEndLabels(Plot plot, TornadoBar b, double y, double baseValue)
     {
         string low = b.LowInput ?? "";
         string high = b.HighInput ?? "";
@@ -97,12 +113,14 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         {
             // Both ends on the same side: one label at the far end listing both values.
             double far = Math.Abs(b.KpiAtLow - baseValue) >= Math.Abs(b.KpiAtHigh - baseValue) ? b.KpiAtLow : b.KpiAtHigh;
-            EndLabel(plot, $"P10 {low} / P90 {high}", far, y, lowLeft, Colors.Black);
-            return;
+            string both = $"P10 {low} / P90 {high}";
+            EndLabel(plot, both, far, y, lowLeft, Colors.Black);
+            return [(both, lowLeft)];
         }
 
         EndLabel(plot, low, b.KpiAtLow, y, lowLeft, LowColor.Darken(0.35));
         EndLabel(plot, high, b.KpiAtHigh, y, highLeft, HighColor.Darken(0.35));
+        return [(low, lowLeft), (high, highLeft)];
     }
 
     private static void EndLabel(Plot plot, string text, double x, double y, bool left, Color color)

@@ -158,5 +158,15 @@ public sealed class ChartTests : IDisposable
         ChartRenderer.Histogram(new DistributionData("empty", "Empty", "USD", [], 0, 0, 0, 0, 0, ""), dir, ChartFormat.Png, 800, 500);
         ChartRenderer.Tornado(SampleData.Tornado(), dir + "/small", ChartFormat.Png, 800, 500);
         ChartRenderer.Payback(SampleData.Payback(), dir + "/small", ChartFormat.Png, 800, 500);
+        string edge = dir + "/edge";
+        ChartRenderer.Histogram(new DistributionData("constant", "Constant NPV", "USD", [.. Enumerable.Repeat(5e6, 100)], 5e6, 5e6, 5e6, 100, 0, ""), edge, ChartFormat.Png, 800, 500);
+        ChartRenderer.SCurve(new SCurveData("single", "Single value", "months", [new SCurveSeries("", [42])]), edge, ChartFormat.Png, 800, 500);
+        ChartRenderer.Fan(new FanData("fan-one-month", "One month", "price (USD/Mtok)", [1], [1.5], [2], [2.5], 2.2, "break-even price"), edge, ChartFormat.Png, 800, 500);
+        ChartRenderer.Tornado(new TornadoData("roi", "Net ROI", "fraction", 0.12,
+        [
+            new TornadoBar("a", "Same side", "0.4", "0.9", 0.2, 0.35),
+            new TornadoBar("b", "Zero swing", "1", "1", 0.12, 0.12),
+        ]), edge, ChartFormat.Png, 800, 500);
+        ChartRenderer.Payback(new DistributionData("payback_months", "Payback", "months", [], double.NaN, double.NaN, double.NaN, 1000, 1000, "never within 36 months"), edge, ChartFormat.Png, 800, 500);
     }
 }
