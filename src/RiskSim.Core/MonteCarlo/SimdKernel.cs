@@ -98,64 +98,64 @@ public sealed class SimdKernel
             bool hasCapex = Vector.GreaterThanAny(capex, zero);
             var capexPositive = Vector.GreaterThan(capex, zero);
 
-            // State.
+            // Loop invariants, folded so the monthly step is a handful of multiply-adds:
+            // sold_t = soldBase·ramp_t·m_t; revenue_t = sold_t·price_t;
+            // kWh_t = kwhIdle + busy_t·kwhBusySpan; cf_t = (1 − τ)(revenue_t − opex_t) + τ·capex·f_t.
+            var soldBase = util * capacity0;
+            var busyKwh = util * kwhBusySpan;
+            var afterTax = one - taxRate;
+            var taxShield = taxRate * capex;
+            var elecCashAfterTax = afterTax * elecCash;
+            var fixedAfterTax = afterTax * fixedOpex;
+            var ceiling = one + mMinus1;
+
+            // State. cum (undiscounted) and npv (discounted) are the running cumulative cash flows.
             var decay = one;
             var priceFactor = price;
             var elecFactor = elecPrice;
             var v = one;
             var npv = -capex;
             var cum = -capex;
-            var dcum = -capex;
             var payback = nan;
             var dpayback = nan;
             var sumRev = zero;
-            var sumOpex = zero;
             var sumElec = zero;
-            var sumTax = zero;
-            var pvOpex = zero;
+            var pvElec = zero;
             var pvTokens = zero;
+            var sumV = zero;
             var notFound = capexPositive.As<long, double>();
             var dNotFound = notFound;
 
             for (int t = 1; t <= h; t++)
             {
-                var m = one + mMinus1 * (one - decay);
+                var m = ceiling - mMinus1 * decay;
                 decay *= decayStep;
-                var cap = capacity0 * m;
-                var rho = util * _ramp[t];
-                var sold = rho * cap;
-                Vector<double> busy;
+                double ramp = _ramp[t];
+                var sold = soldBase * m * ramp;
+                Vector<double> electricity;
                 if (demand)
                 {
+                    var cap = capacity0 * m;
                     sold = Vector.Min(sold, demandCap);
-                    busy = sold / cap;
+                    electricity = (kwhIdle + sold / cap * kwhBusySpan) * elecFactor;
                 }
                 else
                 {
-                    busy = rho;
+                    electricity = (kwhIdle + busyKwh * ramp) * elecFactor;
                 }
 
                 var revenue = sold * priceFactor;
                 priceFactor *= priceGrowth;
-                var electricity = (kwhIdle + busy * kwhBusySpan) * elecFactor;
                 elecFactor *= elecGrowth;
-                var opex = fixedOpex + electricity * elecCash;
-                var taxable = revenue - opex - capex * _taxFrac[t];
+                var cf = afterTax * revenue - elecCashAfterTax * electricity - fixedAfterTax + taxShield * _taxFrac[t];
                 if (t == h)
                 {
-                    taxable += terminalValue - capex * remainingBasis;
-                }
-
-                var tax = taxRate * taxable;
-                var cf = revenue - opex - tax;
-                if (t == h)
-                {
-                    cf += terminalValue;
+                    // Sale at the horizon, taxed on the gain over the remaining tax basis.
+                    cf += terminalValue - taxRate * (terminalValue - capex * remainingBasis);
                 }
 
                 v *= discount;
                 var dcf = cf * v;
-                npv += dcf;
 
                 if (hasCapex)
                 {
@@ -163,34 +163,36 @@ public sealed class SimdKernel
                     var cross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(next, zero).As<long, double>(), notFound);
                     if (cross != Vector<double>.Zero)
                     {
-                        var at = new Vector<double>(t - 1) + (-cum / cf);
-                        payback = Vector.ConditionalSelect(cross, at, payback);
+                        payback = Vector.ConditionalSelect(cross, new Vector<double>(t - 1) + (-cum / cf), payback);
                         notFound = Vector.AndNot(notFound, cross);
                     }
 
-                    var dnext = dcum + dcf;
+                    var dnext = npv + dcf;
                     var dcross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(dnext, zero).As<long, double>(), dNotFound);
                     if (dcross != Vector<double>.Zero)
                     {
-                        var at = new Vector<double>(t - 1) + (-dcum / dcf);
-                        dpayback = Vector.ConditionalSelect(dcross, at, dpayback);
+                        dpayback = Vector.ConditionalSelect(dcross, new Vector<double>(t - 1) + (-npv / dcf), dpayback);
                         dNotFound = Vector.AndNot(dNotFound, dcross);
                     }
 
                     cum = next;
-                    dcum = dnext;
+                }
+                else
+                {
+                    cum += cf;
                 }
 
+                npv += dcf;
                 sumRev += revenue;
-                sumOpex += opex;
                 sumElec += electricity;
-                sumTax += tax;
-                pvOpex += opex * v;
+                pvElec += electricity * v;
                 pvTokens += sold * v;
+                sumV += v;
             }
 
-            var sumCf = sumRev - sumOpex - sumTax + terminalValue - capex;
-            var pvCost = capex + pvOpex - terminalValue * v;
+            var sumOpex = fixedOpex * h + elecCash * sumElec;
+            var sumCf = cum;
+            var pvCost = capex + fixedOpex * sumV + elecCash * pvElec - terminalValue * v;
             var roi = Vector.ConditionalSelect(capexPositive, sumCf / capex, nan);
             var revMult = Vector.ConditionalSelect(capexPositive, sumRev / capex, nan);
             var hasTokens = Vector.GreaterThan(pvTokens, zero);
