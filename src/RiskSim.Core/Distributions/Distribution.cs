@@ -106,11 +106,16 @@ public sealed record TriangularDistribution(double Min, double Mode, double Max)
 /// Beta on [Min, Max] with shape parameters Alpha, Beta &gt; 0. The PERT distribution is this with
 /// α = 1 + λ(mode − min)/(max − min), β = 1 + λ(max − mode)/(max − min).
 /// Bulk quantiles use a cubic Hermite table of the exact inverse CDF (16,384 cells, slopes 1/pdf),
-/// with the two end cells computed exactly; tests bound its error against MathNet.
+/// with the 64 cells at each end (0.8 % of draws) computed exactly; tests bound its error against MathNet.
 /// </summary>
 public record BetaDistribution : Distribution
 {
     private const int Cells = 16384;
+
+    // Cells at each end evaluated exactly: near u = 0 and 1 the quantile behaves like u^(1/α) and
+    // (1 − u)^(1/β), and the Hermite error in cell k falls only like k^−4 (measured 5e-5 × range in
+    // cell 1, 7e-9 beyond 16 cells, 4e-11 beyond 64 for α, β up to 100).
+    private const int EndCells = 64;
     private readonly double[] _x;
     private readonly double[] _slope;
 
@@ -152,9 +157,9 @@ public record BetaDistribution : Distribution
         {
             double s = u[i] * Cells;
             int k = (int)s;
-            if (k <= 0 || k >= Cells - 1)
+            if (k < EndCells || k >= Cells - EndCells)
             {
-                x[i] = Quantile(u[i]); // end cells: the quantile's slope is unbounded there
+                x[i] = Quantile(u[i]); // end cells: the quantile's derivatives grow without bound there
                 continue;
             }
 
