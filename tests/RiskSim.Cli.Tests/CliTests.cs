@@ -213,6 +213,23 @@ public sealed class CliTests : IDisposable
         Assert.Contains("b2.json", err, StringComparison.Ordinal);
         NoStackTrace(err);
     }
+    [Fact]
+    public void Evaluate_json_at_zero_utilization_has_no_NaN_or_Infinity()
+    {
+        // Nothing is served: per-token and per-query KPIs divide by zero and must come out null with a reason.
+        // (The flagship correlates drivers.utilization, and a --set that fixes a correlated input is rejected
+        // as "input is fixed", so the correlations are removed first.)
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(RepoPaths.Flagship))!.AsObject();
+        root.Remove("correlations");
+        string path = Write("flagship-uncorrelated.json", root.ToJsonString());
+        var (code, output, err) = Run("evaluate", path, "--format", "json", "--set", "drivers.utilization=0");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("NaN", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", output, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("kpis").GetProperty("cost_per_million_output_tokens_usd").ValueKind);
+        Assert.Contains("utilization", doc.RootElement.GetProperty("null_reasons").GetProperty("cost_per_million_output_tokens_usd").GetString(), StringComparison.Ordinal);
+    }
 }
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>

@@ -227,4 +227,34 @@ public class ConfigLoaderTests
         var (_, bad) = ConfigLoader.TryLoad(json, ["no-equals-sign"]);
         Assert.Equal("--set", Assert.Single(bad).Path);
     }
+    [Fact]
+    public void Correlating_a_fixed_or_unknown_input_is_an_error()
+    {
+        var errors = TestConfig.Minimal()
+            .Set("correlations", """[ {"inputs":["drivers.utilization","market.no_such_input"],"rank_correlation":0.5} ]""")
+            .Errors();
+        Assert.Contains("fixed", Single(errors, "correlations[0].inputs[0]").Message, StringComparison.Ordinal);
+        Assert.Contains("unknown input", Single(errors, "correlations[0].inputs[1]").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gate_with_unknown_metric_or_operator()
+    {
+        var errors = TestConfig.Minimal()
+            .Set("gates", """[ {"metric":"npv_usd.p11","op":">=","value":0}, {"metric":"npv_usd.p10","op":">","value":0} ]""")
+            .Errors();
+        Single(errors, "gates[0].metric");
+        Single(errors, "gates[1].op");
+    }
+
+    [Fact]
+    public void Rate_mode_rejects_capex_and_build_up_needs_it()
+    {
+        var rate = TestConfig.Minimal().Set("cost.capex_usd_per_gpu", 30000).Errors();
+        Assert.Contains("not used", Single(rate, "cost.capex_usd_per_gpu").Message, StringComparison.Ordinal);
+
+        var bu = TestConfig.MinimalBuildUp().Remove("cost.capex_usd_per_gpu").Remove("cost.gpu_power_active_w").Errors();
+        Single(bu, "cost.capex_usd_per_gpu");
+        Single(bu, "cost.gpu_power_active_w");
+    }
 }

@@ -161,4 +161,24 @@ public class ModelPropertyTests
             Assert.Equal(0, o.TotalTax);
         }, iter: 300);
     }
+    [Fact]
+    public void Model_NPV_and_discounted_payback_agree_with_FinanceMath_on_its_own_cash_flows()
+    {
+        Gen.Select(Params, Gen.Double[0.0, 0.3]).Sample((p, wacc) =>
+        {
+            p[(int)Param.DiscountRateAnnual] = wacc;
+            var cf = new double[Flagship.HorizonMonths + 1];
+            var o = ReferenceModel.Evaluate(Ctx, p, cf);
+            double rm = FinanceMath.MonthlyRate(wacc);
+            Assert.Equal(FinanceMath.Npv(rm, cf), o.Npv, 1e-9 * cf.Sum(Math.Abs));
+            double fp = FinanceMath.Payback(cf);
+            double fd = FinanceMath.DiscountedPayback(rm, cf);
+            Assert.True(double.IsNaN(fp) ? double.IsNaN(o.PaybackMonths) : Math.Abs(fp - o.PaybackMonths) < 1e-9, $"payback {o.PaybackMonths} vs {fp}");
+            Assert.True(double.IsNaN(fd) ? double.IsNaN(o.DiscountedPaybackMonths) : Math.Abs(fd - o.DiscountedPaybackMonths) < 1e-9, $"discounted payback {o.DiscountedPaybackMonths} vs {fd}");
+            if (!double.IsNaN(fp) && !double.IsNaN(fd))
+            {
+                Assert.True(fd >= fp - 1e-9, "discounting cannot make payback earlier");
+            }
+        }, iter: 300);
+    }
 }

@@ -285,4 +285,57 @@ public class ReferenceModelHandTests
         var b = Evaluation.Evaluate(TestConfig.MinimalBuildUp().Set("cost.salvage_pct_of_capex", 0.25).Load());
         Near(3_000, Kpi(b, "terminal_value_usd"));
     }
+    [Fact]
+    public void Break_evens_by_hand_in_rate_mode()
+    {
+        // NPV(x) = 2 months × (monthly revenue(x) − 1,460), 0 % discount, no tax.
+        // utilization: 26,280 u = 1,460 → u = 1,460 / 26,280 = 0.0555…
+        // output price: 2.628e9 × p / 10⁶ = 1,460 → p = 0.5555… USD/Mtok (= cost per Mtok at ρ = 1)
+        // throughput: T × 3,600 × 730 × 10 / 10⁶ = 1,460 → T = 55.555… tok/s
+        var b = Evaluation.Evaluate(TestConfig.Minimal().Load());
+        Near(1460.0 / 26_280, Kpi(b, "break_even_utilization"), 1e-9);
+        Near(1460.0 / 2628, Kpi(b, "break_even_price_per_million_output_tokens_usd"), 1e-9);
+        Near(1460.0 / (3600 * 730 * 10e-6), Kpi(b, "break_even_output_tokens_per_s_per_gpu"), 1e-9);
+
+        // Gross margin 0: cost per query 2/3,600 USD over 1,000 output tokens → 0.5555… USD/Mtok.
+        Near(2.0 / 3600 / 1000 * 1e6, Kpi(b, "break_even_price_gross_margin_zero_per_million_output_tokens_usd"));
+    }
+
+    [Fact]
+    public void Break_even_utilization_is_reported_missing_when_never_reached()
+    {
+        // At 0.1 USD/Mtok even full utilization earns 262.8 < 1,460 a month.
+        var b = Evaluation.Evaluate(TestConfig.Minimal().Set("market.price_usd_per_million_output_tokens", 0.1).Load());
+        Assert.Null(b["break_even_utilization"].Value);
+        Assert.Contains("utilization 1", b["break_even_utilization"].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Power_KPIs_by_hand()
+    {
+        // 1 request/s × 3,600 × 0.01 USD × 8,760 h = 315,360 USD per GPU-year at ρ = 1; 1 kW per GPU = 0.001 MW.
+        var b = Evaluation.Evaluate(BuildUpTaxed().Load());
+        Near(315_360 / 0.001, Kpi(b, "revenue_per_mw_year_usd"));
+        Near(1000 / 0.001, Kpi(b, "output_tokens_per_s_per_mw"));
+
+        // Electricity per revenue dollar, month 1: (1/3.6 kWh × 0.10) / 10 USD per Mtok.
+        Near(0.10 / 3.6 / 10, Kpi(b, "energy_cost_per_revenue_dollar"));
+    }
+
+    [Fact]
+    public void Build_up_IRR_by_hand()
+    {
+        // −12,000 + 19,705.25 x + 30,855.25 x² = 0 with x = 1/(1 + r):
+        // x = (−19,705.25 + √(19,705.25² + 4 × 30,855.25 × 12,000)) / (2 × 30,855.25); annual (1/x)^12 − 1.
+        var b = Evaluation.Evaluate(BuildUpTaxed().Load());
+        double a = 19_705.25, c = 30_855.25;
+        double x = (-a + Math.Sqrt(a * a + 4 * c * 12_000)) / (2 * c);
+        Near(Math.Pow(1 / x, 12) - 1, Kpi(b, "irr_annual"), 1e-9);
+
+        // MIRR at 0 %: FV⁺ = 19,705.25 + 30,855.25 = 50,560.5, PV⁻ = 12,000 → (50,560.5/12,000)^(1/2) − 1 monthly.
+        Near(Math.Pow(Math.Sqrt(50_560.5 / 12_000), 12) - 1, Kpi(b, "mirr_annual"), 1e-12);
+
+        // PI at 0 %: 50,560.5 / 12,000.
+        Near(50_560.5 / 12_000, Kpi(b, "profitability_index"));
+    }
 }
