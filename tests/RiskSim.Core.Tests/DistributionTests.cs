@@ -55,6 +55,22 @@ public class DistributionTests
     }
 
     [Fact]
+    public void Truncated_lognormal_quantile_matches_MathNet_on_the_kept_mass()
+    {
+        // median 2, σ 0.8 truncated to [1, 5]: Q(u) = exp(Φ⁻¹(Φ(ln 1) + u (Φ(ln 5) − Φ(ln 1)))) with μ = ln 2.
+        var d = new LognormalDistribution(2, 0.8, 1, 5);
+        double mu = Math.Log(2);
+        double plo = MN.Normal.CDF(mu, 0.8, 0), phi = MN.Normal.CDF(mu, 0.8, Math.Log(5));
+        Close(phi - plo, d.KeptMass, 1e-15, "kept mass");
+        foreach (double u in Grid)
+        {
+            double q = d.Quantile(u);
+            Close(MN.LogNormal.InvCDF(mu, 0.8, plo + u * (phi - plo)), q, 1e-13, $"u={u}");
+            Assert.InRange(q, 1, 5);
+        }
+    }
+
+    [Fact]
     public void Triangular_quantile_matches_MathNet_to_13_digits()
     {
         foreach (var (a, m, b) in new[] { (1.0, 2.0, 5.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (-3.0, 4.0, 10.0) })
