@@ -387,7 +387,8 @@ public static class ConfigLoader
 
             foreach (var f in ConfigSchema.Fields.Where(f => f.Param is { } p && (int)p >= 0))
             {
-                if (inputs[(int)f.Param!.Value] is null && f.Requirement == "required" && !errors.Any(e => e.Path.StartsWith(f.Path, StringComparison.Ordinal)))
+                // Present but invalid fields already have their error: do not also call them missing.
+                if (inputs[(int)f.Param!.Value] is null && f.Requirement == "required" && sections[f.Section][f.Name] is null)
                 {
                     Err(f.Path, "required field is missing", "", f.AllowedText);
                 }
