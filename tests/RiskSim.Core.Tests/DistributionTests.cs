@@ -95,12 +95,23 @@ public class DistributionTests
     }
 
     [Fact]
-    public void Beta_quantile_matches_MathNet_to_12_digits()
+    public void Beta_quantile_inverts_MathNet_CDF_to_10_digits_and_agrees_with_its_InvCDF()
     {
+        // MathNet's Beta.InvCDF stops at about 1e-7 relative in probability; RiskSim polishes it with Newton
+        // steps on the regularized incomplete beta (MathNet's CDF), so the round trip CDF(Q(u)) = u holds
+        // to 10 digits relative to the tail probability (down to 1e-12), and Q stays within 1e-6 of MathNet's
+        // InvCDF where that inverse is reliable (tail probability ≥ 1e-6).
         var d = new BetaDistribution(2, 5, 10, 20);
         foreach (double u in Grid)
         {
-            Assert.True(Math.Abs(10 + 10 * MN.Beta.InvCDF(2, 5, u) - d.Quantile(u)) <= 1e-12 * 10, $"u={u}");
+            double z = (d.Quantile(u) - 10) / 10;
+            double tail = Math.Min(u, 1 - u);
+            double roundTrip = u <= 0.5 ? MN.Beta.CDF(2, 5, z) - u : (1 - u) - MN.Beta.CDF(5, 2, 1 - z);
+            Assert.True(Math.Abs(roundTrip) <= 1e-10 * tail, $"u={u}: CDF(Q(u)) − u = {roundTrip:E3}");
+            if (tail >= 1e-6)
+            {
+                Assert.True(Math.Abs(10 + 10 * MN.Beta.InvCDF(2, 5, u) - d.Quantile(u)) <= 1e-6 * 10, $"u={u}");
+            }
         }
     }
 
@@ -113,7 +124,10 @@ public class DistributionTests
         Assert.Equal(4, d.Beta, 1e-15);
         foreach (double u in Grid)
         {
-            Assert.True(Math.Abs(4 * MN.Beta.InvCDF(2, 4, u) - d.Quantile(u)) <= 1e-12 * 4, $"u={u}");
+            if (Math.Min(u, 1 - u) >= 1e-6)
+            {
+                Assert.True(Math.Abs(4 * MN.Beta.InvCDF(2, 4, u) - d.Quantile(u)) <= 1e-6 * 4, $"u={u}"); // MathNet's inverse: ~1e-7 in probability
+            }
         }
 
         // Independent of MathNet's inverse: Beta(2, 4) CDF is closed-form, I_x(2,4) = 1 − (1−x)^5 − 5x(1−x)^4 … check the round trip.
