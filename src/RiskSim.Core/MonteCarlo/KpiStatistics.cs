@@ -62,65 +62,18 @@ public sealed record KpiStatistics(
     public static KpiStatistics Compute(TrialKpi kpi, ReadOnlySpan<double> values, IReadOnlyList<int> withinMonths, string nullReason)
     {
         long n = values.Length;
-        const int chunk = BlockSampler.BlockSize;
-        double sum = 0;
-        long finite = 0;
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        long negative = 0;
-        var within = new long[withinMonths.Count];
-        for (int s = 0; s < n; s += chunk)
-        {
-            var block = values.Slice(s, (int)Math.Min(chunk, n - s));
-            double bs = 0;
-            foreach (double v in block)
-            {
-                if (double.IsNaN(v))
-                {
-                    continue;
-                }
-
-                bs += v;
-                finite++;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-                if (v < 0)
-                {
-                    negative++;
-                }
-
-                for (int k = 0; k < within.Length; k++)
-                {
-                    if (v <= withinMonths[k])
-                    {
-                        within[k]++;
-                    }
-                }
-            }
-
-            sum += bs;
-        }
-
+        var thresholds = withinMonths.Select(m => (double)m).ToArray();
+        var pass = Moments(values, double.NaN, thresholds);
+        long finite = pass.Count;
         long nulls = n - finite;
-        double? mean = finite > 0 ? sum / finite : null;
+        double? mean = finite > 0 ? pass.Sum / finite : null;
+        double min = pass.Min, max = pass.Max;
+        long negative = pass.Negative;
+        var within = pass.Within;
         double? sd = null, se = null;
         if (finite > 1)
         {
-            double ss = 0;
-            for (int s = 0; s < n; s += chunk)
-            {
-                double bs = 0;
-                foreach (double v in values.Slice(s, (int)Math.Min(chunk, n - s)))
-                {
-                    if (!double.IsNaN(v))
-                    {
-                        double d = v - mean!.Value;
-                        bs += d * d;
-                    }
-                }
-
-                ss += bs;
-            }
-
+            double ss = Moments(values, mean!.Value, []).Sum;
             sd = Math.Sqrt(ss / (finite - 1));
             se = sd / Math.Sqrt(finite);
         }
@@ -175,24 +128,8 @@ public sealed record KpiStatistics(
         if (esCount > 0)
         {
             double threshold = lookup[higherBetter ? esCount - 1 : finite - esCount];
-            double esSum = 0;
-            long below = 0;
-            double tieSum = 0;
-            for (int s = 0; s < n; s += chunk)
-            {
-                double bs = 0;
-                foreach (double v in values.Slice(s, (int)Math.Min(chunk, n - s)))
-                {
-                    if (!double.IsNaN(v) && (higherBetter ? v < threshold : v > threshold))
-                    {
-                        bs += v;
-                        below++;
-                    }
-                }
-
-                esSum += bs;
-            }
-
+            var (esSum, below) = SumBeyond(values, threshold, higherBetter);
+            double tieSum;
             tieSum = threshold * (esCount - below); // ties at the threshold fill the remainder
             es = (esSum + tieSum) / esCount;
         }
@@ -204,5 +141,130 @@ public sealed record KpiStatistics(
         }
 
         return new KpiStatistics(kpi, n, nulls, mean, sd, se, finite > 0 ? min : null, finite > 0 ? max : null, percentiles, es, n == 0 ? 0 : (double)negative / n, probWithin.ToImmutable(), nullReason);
+    }
+
+    private readonly record struct Pass(long Count, double Sum, double Min, double Max, long Negative, long[] Within);
+
+    /// <summary>
+    /// One vectorized pass over the finite values: count, Σ x (or Σ (x − center)² when a center is
+    /// given), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
+    /// trials and added in block order, so the result does not depend on how the run was threaded.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds)
+    {
+        bool squares = !double.IsNaN(center);
+        int w = System.Numerics.Vector<double>.Count;
+        var c = new System.Numerics.Vector<double>(squares ? center : 0);
+        var vmin = new System.Numerics.Vector<double>(double.PositiveInfinity);
+        var vmax = new System.Numerics.Vector<double>(double.NegativeInfinity);
+        var vcount = System.Numerics.Vector<long>.Zero;
+        var vneg = System.Numerics.Vector<long>.Zero;
+        var vwithin = new System.Numerics.Vector<long>[thresholds.Length];
+        var vth = thresholds.Select(t => new System.Numerics.Vector<double>(t)).ToArray();
+        double total = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        long count = 0, negative = 0;
+        var within = new long[thresholds.Length];
+        const int chunk = BlockSampler.BlockSize;
+        for (int s = 0; s < values.Length; s += chunk)
+        {
+            var block = values.Slice(s, Math.Min(chunk, values.Length - s));
+            var vsum = System.Numerics.Vector<double>.Zero;
+            int i = 0;
+            for (; i + w <= block.Length; i += w)
+            {
+                var v = new System.Numerics.Vector<double>(block.Slice(i, w));
+                var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
+                var x = squares ? (v - c) * (v - c) : v;
+                vsum += System.Numerics.Vector.ConditionalSelect(ok, x, System.Numerics.Vector<double>.Zero);
+                vcount -= ok;
+                if (!squares)
+                {
+                    vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
+                    vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
+                    vneg -= System.Numerics.Vector.LessThan(v, System.Numerics.Vector<double>.Zero);
+                    for (int k = 0; k < vth.Length; k++)
+                    {
+                        vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
+                    }
+                }
+            }
+
+            double bs = System.Numerics.Vector.Sum(vsum);
+            for (; i < block.Length; i++)
+            {
+                double v = block[i];
+                if (double.IsNaN(v))
+                {
+                    continue;
+                }
+
+                bs += squares ? (v - center) * (v - center) : v;
+                count++;
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+                negative += v < 0 ? 1 : 0;
+                for (int k = 0; k < thresholds.Length; k++)
+                {
+                    within[k] += v <= thresholds[k] ? 1 : 0;
+                }
+            }
+
+            total += bs;
+        }
+
+        for (int k = 0; k < w; k++)
+        {
+            min = Math.Min(min, vmin[k]);
+            max = Math.Max(max, vmax[k]);
+        }
+
+        for (int k = 0; k < within.Length; k++)
+        {
+            within[k] += System.Numerics.Vector.Sum(vwithin[k]);
+        }
+
+        return new Pass(count + System.Numerics.Vector.Sum(vcount), total, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
+    }
+
+    /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>
+    private static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
+    {
+        int w = System.Numerics.Vector<double>.Count;
+        var t = new System.Numerics.Vector<double>(threshold);
+        var vcount = System.Numerics.Vector<long>.Zero;
+        long scalarCount = 0;
+        double total = 0;
+        const int chunk = BlockSampler.BlockSize;
+        for (int s = 0; s < values.Length; s += chunk)
+        {
+            var block = values.Slice(s, Math.Min(chunk, values.Length - s));
+            var vsum = System.Numerics.Vector<double>.Zero;
+            int i = 0;
+            for (; i + w <= block.Length; i += w)
+            {
+                var v = new System.Numerics.Vector<double>(block.Slice(i, w));
+                var m = below ? System.Numerics.Vector.LessThan(v, t) : System.Numerics.Vector.GreaterThan(v, t); // false for NaN
+                vsum += System.Numerics.Vector.ConditionalSelect(m, v, System.Numerics.Vector<double>.Zero);
+                vcount -= m;
+            }
+
+            double bs = System.Numerics.Vector.Sum(vsum);
+            long extra = 0;
+            for (; i < block.Length; i++)
+            {
+                double v = block[i];
+                if (below ? v < threshold : v > threshold)
+                {
+                    bs += v;
+                    extra++;
+                }
+            }
+
+            scalarCount += extra;
+            total += bs;
+        }
+
+        return (total, scalarCount + System.Numerics.Vector.Sum(vcount));
     }
 }
