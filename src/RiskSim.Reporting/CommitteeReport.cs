@@ -45,7 +45,8 @@ public sealed record ReportData(
 /// <param name="Deterministic">Omit everything that depends on the machine or the moment (machine, threads, vector width, timings) so the text is a function of config, seed and trials only (golden tests).</param>
 /// <param name="Elapsed">Wall time to show in the provenance; default: simulation + aggregation time.</param>
 /// <param name="RunDirectory">Folder whose PNG files are listed and embedded; null = none.</param>
-public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null);
+/// <param name="ChartsNote">A note for the charts section (e.g. why rendering failed), or null.</param>
+public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null, string? ChartsNote = null);
 
 /// <summary>
 /// The risk-committee report (report.md and a self-contained report.html): the answer first, then what
@@ -86,7 +87,7 @@ public static class CommitteeReport
         Drivers(d, b, images);
         BaseCaseWalk(d, b);
         Assumptions(d, b);
-        Charts(b, images);
+        Charts(b, images, options.ChartsNote);
         Convergence(d, b);
         Conventions(d, b);
         ProvenanceSection(d, b, options);
@@ -160,7 +161,7 @@ public static class CommitteeReport
         var s = d.Result.Spec;
         var t = d.Tornado(TrialKpis.Npv);
         b.Add(new HeadingBlock(2, "2. What drives the result"));
-        b.Add(new ParagraphBlock($"Tornado (one at a time): each uncertain input moves from its P10 to its P90 while every other input stays at its median; the base case (every input at its median) has NPV {H(t.BaseValue, "USD")}. Correlations between inputs are not applied in this view; the global measures below include them."));
+        b.Add(new ParagraphBlock($"Tornado (one at a time): each uncertain input moves from its P10 (low end) to its P90 (high end) while every other input stays at its median; the base case (every input at its median) has NPV {H(t.BaseValue, "USD")}. Correlations between inputs are not applied in this view; the global measures below include them."));
         if (images.Contains(TornadoImage, StringComparer.Ordinal))
         {
             b.Add(new ImageBlock(TornadoImage, "Tornado of NPV", "NPV with each input at its P10 and P90, the others at base. " + ChartCaptions.PercentileConvention));
@@ -234,7 +235,7 @@ public static class CommitteeReport
         [
             (i + 1).ToString(CultureInfo.InvariantCulture), x.Input.Label, x.LowText, x.HighText, KpiText(x.KpiAtLow, s, null), KpiText(x.KpiAtHigh, s, null), H(x.Swing, s.Unit),
         ]).ToList();
-        b.Add(new TableBlock(["#", "input", "low (P10)", "high (P90)", $"{s.Title} at low", $"{s.Title} at high", "swing"], "lllrrrr", rows));
+        b.Add(new TableBlock(["#", "input", "low end", "high end", $"{s.Title} at low end", $"{s.Title} at high end", "swing"], "llllrrr", rows));
         if (t.Note is not null)
         {
             b.Add(new ParagraphBlock(t.Note));
@@ -330,9 +331,14 @@ public static class CommitteeReport
         }
     }
 
-    private static void Charts(List<ReportBlock> b, IReadOnlyList<string> images)
+    private static void Charts(List<ReportBlock> b, IReadOnlyList<string> images, string? note)
     {
         b.Add(new HeadingBlock(2, "5. Charts"));
+        if (note is not null)
+        {
+            b.Add(new ParagraphBlock(note));
+        }
+
         if (images.Count == 0)
         {
             b.Add(new ParagraphBlock("No chart images were found in the run folder."));

