@@ -432,7 +432,28 @@ public static class CommitteeReport
 
     private static string N(double v) => Core.Sensitivity.Tornado.N(v);
 
-    private static string H(double? v, string unit) => Fmt.Human(v, unit);
+    /// <summary>Human number; values below 0.1 (other than USD) get three significant digits instead of Fmt's fixed decimals.</summary>
+    private static string H(double? v, string unit)
+    {
+        if (v is { } x && double.IsFinite(x) && x != 0 && unit != "USD")
+        {
+            bool pct = unit is "fraction" or "fraction/year";
+            double shown = pct ? x * 100 : x;
+            if (Math.Abs(shown) < 0.1)
+            {
+                string t = shown.ToString("G3", CultureInfo.InvariantCulture);
+                return unit switch
+                {
+                    "fraction" or "fraction/year" or "%" => t + " %",
+                    "" => t,
+                    "×" => t + "×",
+                    _ => t + " " + unit,
+                };
+            }
+        }
+
+        return Fmt.Human(v, unit);
+    }
 
     private static string Prob(double p) => (p * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
 
