@@ -169,6 +169,14 @@ public static class CommitteeReport
 
         TornadoTable(t, b);
         b.Add(new ParagraphBlock(Meaning(t)));
+        if (d.Spider is { Lines.Length: > 0 } sp)
+        {
+            b.Add(new HeadingBlock(3, $"Spider: {sp.Kpi.Title} through each top input's percentiles"));
+            b.Add(new ParagraphBlock($"{sp.Kpi.Title} with one input at its 10th, 20th … 90th percentile, the others at their medians (a group moves from its {sp.Kpi.Title}-lowering end to its raising end). Steep rows matter; curved rows are non-linear."));
+            var header = new List<string> { "input" };
+            header.AddRange(sp.Percentiles.Select(q => "P" + (q * 100).ToString("0", CultureInfo.InvariantCulture)));
+            b.Add(new TableBlock(header, "l" + new string('r', sp.Percentiles.Length), [.. sp.Lines.Select(l => (IReadOnlyList<string>)[l.Input.Label, .. l.KpiValues.Select(v => H(v, sp.Kpi.Unit))])]));
+        }
         foreach (int k in new[] { TrialKpis.NetRoi, TrialKpis.Payback })
         {
             var tk = d.Tornado(k);

@@ -37,21 +37,21 @@ public static partial class ReportDocument
             switch (b)
             {
                 case HeadingBlock h:
-                    sb.Append('#', h.Level).Append(' ').Append(h.Text).Append("\n\n");
+                    sb.Append('#', h.Level).Append(' ').Append(Md(h.Text)).Append("\n\n");
                     break;
                 case ParagraphBlock p:
-                    sb.Append(p.Text).Append("\n\n");
+                    sb.Append(Md(p.Text)).Append("\n\n");
                     break;
                 case BulletsBlock l:
                     foreach (var i in l.Items)
                     {
-                        sb.Append("- ").Append(i).Append('\n');
+                        sb.Append("- ").Append(Md(i)).Append('\n');
                     }
 
                     sb.Append('\n');
                     break;
                 case TableBlock t:
-                    sb.Append("| ").Append(string.Join(" | ", t.Header.Select(Fmt.Md))).Append(" |\n|");
+                    sb.Append("| ").Append(string.Join(" | ", t.Header.Select(c => Md(Fmt.Md(c))))).Append(" |\n|");
                     for (int c = 0; c < t.Header.Count; c++)
                     {
                         sb.Append(Al(t, c) == 'r' ? "---:|" : "---|");
@@ -60,7 +60,7 @@ public static partial class ReportDocument
                     sb.Append('\n');
                     foreach (var r in t.Rows)
                     {
-                        sb.Append("| ").Append(string.Join(" | ", r.Select(Fmt.Md))).Append(" |\n");
+                        sb.Append("| ").Append(string.Join(" | ", r.Select(c => Md(Fmt.Md(c))))).Append(" |\n");
                     }
 
                     sb.Append('\n');
@@ -69,7 +69,7 @@ public static partial class ReportDocument
                     sb.Append("```text\n").Append(pre.Text.TrimEnd('\n')).Append("\n```\n\n");
                     break;
                 case ImageBlock img:
-                    sb.Append("![").Append(img.Alt).Append("](").Append(img.FileName).Append(")\n\n*").Append(img.Caption).Append("*\n\n");
+                    sb.Append("![").Append(img.Alt).Append("](").Append(img.FileName).Append(")\n\n*").Append(Md(img.Caption)).Append("*\n\n");
                     break;
             }
         }
@@ -154,6 +154,23 @@ public static partial class ReportDocument
     /// <summary>HTML-encodes text (ampersand, angle brackets, quotes; non-ASCII as numeric references).</summary>
     /// <remarks>"://" is written as ":&amp;#47;&amp;#47;" (renders identically) so that no URL appears literally in the file: the report references nothing outside itself.</remarks>
     public static string E(string s) => WebUtility.HtmlEncode(s).Replace("://", ":&#47;&#47;", StringComparison.Ordinal);
+
+    /// <summary>Escapes "$" outside code spans so GitHub does not read amounts such as "$4.6 M … $5.1 M" as inline math.</summary>
+    private static string Md(string text)
+    {
+        if (!text.Contains('$', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var parts = text.Split('`');
+        for (int i = 0; i < parts.Length; i += 2)
+        {
+            parts[i] = parts[i].Replace("$", "\\$", StringComparison.Ordinal);
+        }
+
+        return string.Join('`', parts);
+    }
 
     private static char Al(TableBlock t, int c) => c < t.Align.Length ? t.Align[c] : 'l';
 
