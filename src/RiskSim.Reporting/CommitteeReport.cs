@@ -99,6 +99,7 @@ public static class CommitteeReport
         var r = d.Result;
         var s = r.Spec;
         b.Add(new HeadingBlock(2, "1. The answer"));
+        b.Add(new ParagraphBlock(BottomLine(d)));
         b.Add(new ParagraphBlock("Pxx is the xx-th percentile: xx % of trials are at or below it (P10 is the pessimistic case for NPV and ROI, the optimistic one for payback months). Brackets: 95 % confidence interval of each percentile from the order statistics."));
         var rows = new List<IReadOnlyList<string>>();
         foreach (int k in new[] { TrialKpis.NetRoi, TrialKpis.Npv, TrialKpis.Payback })
@@ -154,6 +155,29 @@ public static class CommitteeReport
         b.Add(new ParagraphBlock(failed == 0
             ? $"**All {d.Gates.Count} gates pass.**"
             : $"**{failed} of {d.Gates.Count} gates fail:** " + string.Join("; ", d.Gates.Where(g => !g.Passed).Select(g => g.Actual is null ? g.Explanation : $"`{g.Gate.Text}` is {GateActual(g, r)}")) + "."));
+    }
+
+    /// <summary>One sentence: the range of NPV, the medians, the probability of loss and the gate verdict.</summary>
+    public static string BottomLine(ReportData d)
+    {
+        var r = d.Result;
+        var npv = r.Statistics[TrialKpis.Npv];
+        var roi = r.Statistics[TrialKpis.NetRoi];
+        var pb = r.Statistics[TrialKpis.Payback];
+        var parts = new List<string>
+        {
+            $"NPV between {Pct(npv[0.1], npv, r.Spec)} (P10) and {Pct(npv[0.9], npv, r.Spec)} (P90), median {Pct(npv[0.5], npv, r.Spec)}",
+        };
+        if (r.Spec.CostMode == CostMode.BuildUp)
+        {
+            parts.Add($"median net ROI {Pct(roi[0.5], roi, r.Spec)}");
+            parts.Add($"median payback {Pct(pb[0.5], pb, r.Spec)}");
+        }
+
+        parts.Add($"P(NPV < 0) = {Prob(npv.ProbNegative)}");
+        int failed = d.Gates.Count(g => !g.Passed);
+        string gates = d.Gates.Count == 0 ? "" : failed == 0 ? $"; all {d.Gates.Count} risk gates pass" : $"; {failed} of {d.Gates.Count} risk gates FAIL";
+        return $"**Bottom line:** {string.Join("; ", parts)}{gates}.";
     }
 
     private static void Drivers(ReportData d, List<ReportBlock> b, IReadOnlyList<string> images)
