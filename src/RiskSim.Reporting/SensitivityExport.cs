@@ -7,20 +7,25 @@ namespace RiskSim.Reporting;
 /// <summary>Exports of the sensitivity analyses: tornado.csv, sensitivity.csv, and the tornado command's table and JSON.</summary>
 public static class SensitivityExport
 {
-    /// <summary>tornado.csv: one row per KPI and bar; empty KPI cell = never (payback) or does not exist.</summary>
+    /// <summary>
+    /// tornado.csv: one row per KPI and bar. low_input/high_input are the input values (round-trip numbers;
+    /// for a group, "M 1.56 (P10), τ 11.3 (P90)"). An empty kpi_at_low/kpi_at_high means the KPI does not
+    /// exist there (payback: never within the horizon); swing_low/swing_high then hold the horizon, as
+    /// used for the swing.
+    /// </summary>
     public static string TornadoCsv(IEnumerable<TornadoResult> tornados)
     {
-        var sb = new StringBuilder("kpi,rank,input,label,low_input,high_input,kpi_at_low,kpi_at_high,swing,base,swing_low,swing_high,note\n");
+        var sb = new StringBuilder("kpi,rank,input,label,low_input,high_input,kpi_at_low,kpi_at_high,swing,base,swing_low,swing_high\n");
         foreach (var t in tornados.Where(t => t.Exists))
         {
             int rank = 1;
             foreach (var b in t.Bars)
             {
                 sb.Append(t.Kpi.Key).Append(',').Append(rank++.ToString(Fmt.Inv)).Append(',').Append(Fmt.Csv(b.Input.Key)).Append(',')
-                  .Append(Fmt.Csv(b.Input.Label)).Append(',').Append(Fmt.Csv(b.LowText)).Append(',').Append(Fmt.Csv(b.HighText)).Append(',')
+                  .Append(Fmt.Csv(b.Input.Label)).Append(',').Append(Fmt.Csv(b.Input.IsGroup ? b.LowText : Fmt.Raw(b.LowValues[0]))).Append(',')
+                  .Append(Fmt.Csv(b.Input.IsGroup ? b.HighText : Fmt.Raw(b.HighValues[0]))).Append(',')
                   .Append(Fmt.Raw(b.KpiAtLow)).Append(',').Append(Fmt.Raw(b.KpiAtHigh)).Append(',').Append(Fmt.Raw(b.Swing)).Append(',')
-                  .Append(Fmt.Raw(t.BaseValue)).Append(',').Append(Fmt.Raw(b.SwingLow)).Append(',').Append(Fmt.Raw(b.SwingHigh)).Append(',')
-                  .Append(Fmt.Csv(t.Note ?? "")).Append('\n');
+                  .Append(Fmt.Raw(t.BaseValue)).Append(',').Append(Fmt.Raw(b.SwingLow)).Append(',').Append(Fmt.Raw(b.SwingHigh)).Append('\n');
             }
         }
 
