@@ -134,5 +134,14 @@ public class TornadoTests
         Assert.False(double.IsNaN(bar.KpiAtHigh));
         Assert.Equal(12 - bar.KpiAtHigh, bar.Swing, 9);
         Assert.Contains("never", t.Note, StringComparison.Ordinal);
+
+        var chart = RiskSim.Reporting.ChartBundles.ToTornadoData(t, spec)!;
+        var cb = Assert.Single(chart.Bars);
+        Assert.Equal(12, cb.KpiAtLow);
+        Assert.Contains("never pays back at P10", cb.Label, StringComparison.Ordinal);
+        Assert.Contains("never = 12 months", chart.KpiTitle, StringComparison.Ordinal);
+        string csv = RiskSim.Reporting.SensitivityExport.TornadoCsv([t]);
+        Assert.Contains("payback_months,1,drivers.utilization,utilization,0.19,", csv, StringComparison.Ordinal);
+        Assert.Contains(",,", csv.Split('\n')[1], StringComparison.Ordinal); // empty kpi_at_low = never
     }
 }
