@@ -1,0 +1,121 @@
+using System.Text.Json;
+using RiskSim.Reporting;
+
+namespace RiskSim.Cli.Tests;
+
+/// <summary>End-to-end tests of the reports written by 'risksim run' and of 'risksim tornado'. One class: the chart hook is static.</summary>
+public class CliReportTests
+{
+    private static readonly string Config = Path.Combine(Path.GetDirectoryName(Source())!, "Golden", "golden-config.json");
+
+    private static string Source([System.Runtime.CompilerServices.CallerFilePath] string here = "") => here;
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Run_writes_sensitivity_files_and_reports_and_calls_the_chart_hook()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
+        ChartBundle? seen = null;
+        Cli.ChartRenderer = (dir, bundle) =>
+        {
+            seen = bundle;
+            string f = Path.Combine(dir, "tornado-npv.png");
+            File.WriteAllBytes(f, [0x89, 0x50, 0x4E, 0x47]);
+            return [f];
+        };
+        try
+        {
+            var (code, _, err) = Run("run", Config, "--trials", "20000", "--threads", "2", "--out", outDir, "--quiet");
+            Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
+            string dir = Path.Combine(outDir, "gb200-nvl72-deepseek-r1");
+            foreach (var f in new[] { "tornado.csv", "sensitivity.csv", "report.md", "report.html", "summary.json" })
+            {
+                Assert.True(File.Exists(Path.Combine(dir, f)), f);
+            }
+
+            Assert.StartsWith("kpi,rank,input,label,low_input,high_input,kpi_at_low,kpi_at_high,swing", File.ReadAllText(Path.Combine(dir, "tornado.csv")), StringComparison.Ordinal);
+            Assert.StartsWith("kpi,input,label,spearman,src", File.ReadAllText(Path.Combine(dir, "sensitivity.csv")), StringComparison.Ordinal);
+            Assert.NotNull(seen);
+            Assert.NotNull(seen!.TornadoNpv);
+            Assert.Equal(5, seen.SpiderNpv!.Lines.Length);
+            Assert.Equal(60, seen.CashFlowFan!.Months.Length);
+            Assert.Equal(4, seen.DriverFans.Length);
+            Assert.All(seen.TornadoNpv!.Bars, b => Assert.True(double.IsFinite(b.KpiAtLow) && double.IsFinite(b.KpiAtHigh)));
+            string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("![Tornado of NPV](tornado-npv.png)", md, StringComparison.Ordinal);
+            Assert.Contains("| machine |", md, StringComparison.Ordinal);
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            Assert.Contains("data:image/png;base64,iVBORw==", html, StringComparison.Ordinal);
+            ReportTests.AssertWellFormed(html);
+        }
+        finally
+        {
+            Cli.ChartRenderer = null;
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_failing_chart_renderer_does_not_lose_the_run()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
+        Cli.ChartRenderer = (_, _) => throw new InvalidOperationException("no fonts");
+        try
+        {
+            var (code, _, err) = Run("run", Config, "--trials", "5000", "--threads", "1", "--out", outDir, "--quiet");
+            Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
+            string md = File.ReadAllText(Path.Combine(outDir, "gb200-nvl72-deepseek-r1", "report.md"));
+            Assert.Contains("Charts could not be rendered: InvalidOperationException: no fonts", md, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Cli.ChartRenderer = null;
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Tornado_command_prints_table_csv_and_json()
+    {
+        var (code, table, _) = Run("tornado", Config);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("software curve m(t)", table, StringComparison.Ordinal);
+        Assert.Contains("price erosion (annual)", table, StringComparison.Ordinal);
+
+        var (c2, csv, _) = Run("tornado", Config, "--kpi", "payback_months", "--format", "csv");
+        Assert.Equal(ExitCodes.Ok, c2);
+        Assert.StartsWith("kpi,rank,", csv, StringComparison.Ordinal);
+        Assert.Contains("payback_months,1,", csv, StringComparison.Ordinal);
+
+        var (c3, json, _) = Run("tornado", Config, "--kpi", "net_roi", "--format", "json", "--ungroup");
+        Assert.Equal(ExitCodes.Ok, c3);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("net_roi", doc.RootElement.GetProperty("kpi").GetString());
+        var bars = doc.RootElement.GetProperty("bars").EnumerateArray().ToList();
+        Assert.Contains(bars, b => b.GetProperty("input").GetString() == "drivers.software_multiplier_ceiling");
+        double prev = double.MaxValue;
+        foreach (var b in bars)
+        {
+            double s = b.GetProperty("swing").GetDouble();
+            Assert.True(s <= prev);
+            prev = s;
+        }
+
+        var (c4, _, err) = Run("tornado", Config, "--kpi", "irr");
+        Assert.Equal(ExitCodes.BadInput, c4);
+        Assert.Contains("irr", err, StringComparison.Ordinal);
+    }
+}
