@@ -258,3 +258,27 @@ public class ConfigLoaderTests
         Single(bu, "cost.gpu_power_active_w");
     }
 }
+
+public sealed class SetOverrideCorrelationTests
+{
+    [Fact]
+    public void Fixing_a_correlated_input_with_set_drops_its_correlations_and_says_so()
+    {
+        string json = File.ReadAllText(RepoPaths.Flagship);
+        var spec = RiskSim.Core.Configuration.ConfigLoader.Load(json, "flagship", ["drivers.utilization=0.7"]);
+        Assert.Equal(0.7, spec[RiskSim.Core.Model.Param.Utilization].BaseValue);
+        Assert.DoesNotContain(spec.Correlations, c => c.A == "drivers.utilization" || c.B == "drivers.utilization");
+        Assert.Contains(spec.Correlations, c => c.A == "market.price_erosion_annual" && c.B == "drivers.software_multiplier_ceiling");
+        Assert.Contains("dropped", spec.Notes["correlation.drivers.utilization"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_file_that_correlates_a_fixed_input_is_still_an_error()
+    {
+        string json = File.ReadAllText(RepoPaths.Flagship)
+            .Replace("\"utilization\": { \"dist\": \"pert\", \"min\": 0.35, \"mode\": 0.65, \"max\": 0.9 }", "\"utilization\": 0.7", StringComparison.Ordinal);
+        var (spec, errors) = RiskSim.Core.Configuration.ConfigLoader.TryLoad(json);
+        Assert.Null(spec);
+        Assert.Contains(errors, e => e.Path.StartsWith("correlations[1].inputs", StringComparison.Ordinal) && e.Message.Contains("fixed", StringComparison.Ordinal));
+    }
+}

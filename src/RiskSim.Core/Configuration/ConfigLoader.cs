@@ -109,7 +109,8 @@ public static class ConfigLoader
             return (null, errors);
         }
 
-        var reader = new Reader(obj, errors);
+        var overridden = (overrides ?? []).Select(o => o.Split('=')[0].Trim()).ToHashSet(StringComparer.Ordinal);
+        var reader = new Reader(obj, errors, overridden);
         var spec = reader.Build();
         return errors.Count > 0 ? (null, errors) : (spec, errors);
     }
@@ -161,7 +162,7 @@ public static class ConfigLoader
 
     internal static string Show(JsonNode? n) => n is null ? "null" : n.ToJsonString() is { Length: > 60 } s ? s[..57] + "..." : n.ToJsonString();
 
-    private sealed class Reader(JsonObject root, List<ConfigError> errors)
+    private sealed class Reader(JsonObject root, List<ConfigError> errors, HashSet<string> overridden)
     {
         private readonly Dictionary<string, string> _notes = [];
 
@@ -504,6 +505,13 @@ public static class ConfigLoader
 
                 if (!uncertainPaths.Contains(n))
                 {
+                    if (overridden.Contains(n) && ConfigSchema.ByPath.ContainsKey(n))
+                    {
+                        // A --set fixed this input for a what-if: its correlations no longer apply.
+                        _notes[$"correlation.{n}"] = $"correlations of {n} were dropped because --set fixed it";
+                        return false;
+                    }
+
                     Err(path, ConfigSchema.ByPath.ContainsKey(n) ? "input is fixed; only uncertain inputs can be correlated" : "unknown input", $"\"{n}\"", allowedNames);
                     return false;
                 }
