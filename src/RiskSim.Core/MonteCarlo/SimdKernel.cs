@@ -94,7 +94,6 @@ public sealed class SimdKernel
                 ? P(Param.CostRateUsdPerGpuHour) * (gpus * hrs)
                 : P(Param.HostingUsdPerKwMonth) * P(Param.ProvisionedKwPerGpu) * gpus + capex * P(Param.MaintenancePctOfCapexPerYear) * (1.0 / 12);
             fixedOpex += P(Param.SoftwareUsdPerGpuYear) * (gpus / 12) + (P(Param.StaffUsdPerYear) + P(Param.OtherFixedUsdPerYear)) * (1.0 / 12);
-            var elecCash = rate ? zero : one;
             var taxRate = P(Param.TaxRate);
             var discount = Vector.Exp(-Vector.Log(one + P(Param.DiscountRateAnnual)) * (1.0 / 12));
             var demandCap = demand ? P(Param.DemandCapOutputTokensPerS) * (3600 * hrs) : zero;
@@ -142,7 +141,7 @@ public sealed class SimdKernel
                 priceFactor *= priceGrowth;
                 var electricity = (kwhIdle + busy * kwhBusySpan) * elecFactor;
                 elecFactor *= elecGrowth;
-                var opex = fixedOpex + electricity * elecCash;
+                var opex = rate ? fixedOpex : fixedOpex + electricity; // electricity is a cash cost only in build-up
                 var taxable = revenue - opex - capex * _taxFrac[t];
                 if (t == h)
                 {
@@ -160,7 +159,8 @@ public sealed class SimdKernel
                 var dcf = cf * v;
                 npv += dcf;
 
-                if (hasCapex)
+                // Cumulative sums only feed the payback searches: stop once every lane has found both paybacks.
+                if (hasCapex && Vector.BitwiseOr(notFound, dNotFound) != Vector<double>.Zero)
                 {
                     var next = cum + cf;
                     var cross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(next, zero).As<long, double>(), notFound);
