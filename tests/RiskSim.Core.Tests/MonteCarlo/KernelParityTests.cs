@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Numerics;
+using RiskSim.Core.Engine;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+
+namespace RiskSim.Core.Tests.MonteCarlo;
+
+/// <summary>
+/// The SIMD kernel must reproduce <see cref="ReferenceModel"/> trial by trial. Tolerances: money KPIs
+/// (NPV) |kernel − ref| ≤ 1e-12 × (capex + Σ|CF_t|); ratio KPIs relative 1e-12 of the magnitude of the
+/// terms they are made of (so a ratio whose numerator cancels is judged against its terms, not against
+/// a tiny result). NaN (KPI does not exist, e.g. payback never) must match NaN exactly.
+/// </summary>
+public sealed class KernelParityTests
+{
+    private const double Tol = 1e-12;
+
+    /// <summary>Variants of the flagship as --set overrides, covering every structural switch of the model.</summary>
+    private static readonly Dictionary<string, string[]> Variants = new()
+    {
+        ["flagship"] = [],
+        ["flagship-mc"] = ["simulation.sampling=mc"],
+        ["it-boundary-straight-line-short-horizon"] =
+        [
+            "cost.energy_boundary=it",
+            "finance.tax_depreciation=straight_line",
+            "finance.tax_depreciation_months=24",
+            "finance.horizon_months=36",
+            "cost.economic_life_months=48",
+            "drivers.utilization_ramp_months=0",
+        ],
+        ["long-horizon-life-shorter"] =
+        [
+            "finance.horizon_months=84",
+            "cost.economic_life_months=48",
+            "finance.discount_rate_annual={\"dist\":\"pert\",\"min\":0.05,\"mode\":0.1,\"max\":0.2}",
+            "finance.tax_rate={\"dist\":\"uniform\",\"min\":0,\"max\":0.35}",
+        ],
+        ["demand-cap-joules-facility"] =
+        [
+            "cost.gpu_power_active_w=null",
+            "operating_point.joules_per_output_token={\"dist\":\"normal\",\"mean\":1.0,\"sd\":0.2,\"min\":0.3,\"max\":2}",
+            "cost.energy_boundary=facility",
+            "cost.provisioned_kw_per_gpu=1.6",
+            "drivers.demand_cap_output_tokens_per_s={\"dist\":\"uniform\",\"min\":20000,\"max\":160000}",
+            "market.price_erosion_annual={\"dist\":\"triangular\",\"min\":-0.1,\"mode\":0.1,\"max\":0.5}",
+            "correlations=[]",
+        ],
+        ["rate-mode"] =
+        [
+            "cost.mode=rate",
+            "cost.capex_usd_per_unit=null",
+            "cost.capex_overrun=null",
+            "cost.salvage_pct_of_capex=null",
+            "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
+            "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
+        ],
+        ["payback-often-never"] =
+        [
+            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
+            "market.price_usd_per_million_input_tokens=0.05",
+            "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
+        ],
+    };
+
+    public static TheoryData<string, int, long> Cases()
+    {
+        var data = new TheoryData<string, int, long>();
+        int w = Vector<double>.Count;
+        foreach (var name in Variants.Keys)
+        {
+            for (int n = 0; n <= 3 * w + 1; n++)
+            {
+                data.Add(name, n, 0);
+            }
+
+            data.Add(name, 1000, 3);
+            data.Add(name, 5003, 11); // partial block (large enough for Iman–Conover)
+            data.Add(name, BlockSampler.BlockSize, 2); // full block
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Kernel_matches_reference_trial_by_trial(string variant, int n, long block)
+    {
+        var spec = TestConfigs.Flagship(Variants[variant]);
+        var blk = new TestConfigs.Block(spec, spec.Simulation.Seed, spec.Simulation.Sampling);
+        blk.Sample(block, n);
+        var ctx = new ModelContext(spec);
+        var kernel = new SimdKernel(ctx);
+        var kpis = Enumerable.Range(0, TrialKpis.CoreCount).Select(_ => Enumerable.Repeat(-12345.0, n + 1).ToArray()).ToArray();
+        kernel.Evaluate(n, blk.Columns, blk.Constants, kpis, 0);
+
+        var cf = new double[spec.HorizonMonths + 1];
+        int nanMatched = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var o = ReferenceModel.Evaluate(ctx, blk.ParamsOf(i), cf);
+            double scale = o.Capex;
+            foreach (double c in cf)
+            {
+                scale += Math.Abs(c);
+            }
+
+            double revOpexCapex = Math.Abs(o.TotalRevenue) + Math.Abs(o.TotalOpex) + Math.Abs(o.Capex);
+            for (int k = 0; k < TrialKpis.CoreCount; k++)
+            {
+                double expected = o.Kpi(k);
+                double actual = kpis[k][i];
+                string where = string.Create(CultureInfo.InvariantCulture, $"{variant} n={n} block={block} trial={i} KPI={TrialKpis.All[k].Key}: kernel {actual:R} vs reference {expected:R}");
+                if (double.IsNaN(expected) || double.IsNaN(actual))
+                {
+                    Assert.True(double.IsNaN(expected) && double.IsNaN(actual), where);
+                    nanMatched++;
+                    continue;
+                }
+
+                double tol = k switch
+                {
+                    TrialKpis.Npv => Tol * scale,
+                    TrialKpis.NetRoi => Tol * scale / o.Capex,
+                    TrialKpis.RevenueMultiple => Tol * Math.Abs(expected),
+                    TrialKpis.GrossMargin => Tol * 100 * revOpexCapex / o.TotalRevenue,
+                    TrialKpis.EnergyCostPerRevenueDollar => Tol * Math.Abs(expected),
+                    _ => Tol * Math.Max(Math.Abs(expected), 1), // payback months (≥ 1 where it exists), levelized cost
+                };
+                Assert.True(Math.Abs(actual - expected) <= tol, where + string.Create(CultureInfo.InvariantCulture, $", |diff| {Math.Abs(actual - expected):G3} > tol {tol:G3}"));
+            }
+        }
+
+        // Nothing is written beyond the n trials of the block.
+        for (int k = 0; k < TrialKpis.CoreCount; k++)
+        {
+            Assert.Equal(-12345.0, kpis[k][n]);
+        }
+
+        _ = nanMatched;
+    }
+
+    [Fact]
+    public void Payback_never_is_exercised_by_the_variants()
+    {
+        // Guards the NaN branch of the parity test: some trials must have no payback within the horizon.
+        var spec = TestConfigs.Flagship(Variants["payback-often-never"]);
+        var blk = new TestConfigs.Block(spec, spec.Simulation.Seed, spec.Simulation.Sampling);
+        blk.Sample(0, 1000);
+        var ctx = new ModelContext(spec);
+        int never = 0, found = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            var o = ReferenceModel.Evaluate(ctx, blk.ParamsOf(i));
+            if (double.IsNaN(o.PaybackMonths))
+            {
+                never++;
+            }
+            else
+            {
+                found++;
+            }
+        }
+
+        Assert.InRange(never, 50, 950);
+        Assert.InRange(found, 50, 950);
+    }
+}
