@@ -377,7 +377,14 @@ public static class ConfigLoader
 
             if (!Has(Param.PriceUsdPerMillionCachedInputTokens) && Has(Param.PriceUsdPerMillionInputTokens))
             {
-                inputs[(int)Param.PriceUsdPerMillionCachedInputTokens] = inputs[(int)Param.PriceUsdPerMillionInputTokens] with { Param = Param.PriceUsdPerMillionCachedInputTokens, Path = "market.price_usd_per_million_cached_input_tokens", Defaulted = true };
+                var input = inputs[(int)Param.PriceUsdPerMillionInputTokens];
+                inputs[(int)Param.PriceUsdPerMillionCachedInputTokens] = input with
+                {
+                    Param = Param.PriceUsdPerMillionCachedInputTokens,
+                    Path = "market.price_usd_per_million_cached_input_tokens",
+                    Defaulted = true,
+                    Distribution = input.IsUncertain ? new SameDrawDistribution(input.Path, input.BaseValue) : input.Distribution,
+                };
             }
 
             bool hasDemand = Has(Param.DemandCapOutputTokensPerS);

@@ -44,7 +44,7 @@ public static class Evaluation
         double inReq = p[(int)Param.InputTokensPerRequest];
         double outReq = p[(int)Param.OutputTokensPerRequest];
         double cached = p[(int)Param.CachedInputShare];
-        double inputPrice = (1 - cached) * p[(int)Param.PriceUsdPerMillionInputTokens] + cached * p[(int)Param.PriceUsdPerMillionCachedInputTokens];
+        double inputPrice = (1 - cached) * p[(int)Param.PriceUsdPerMillionInputTokens] + cached * p[(int)(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens)];
         double outputPrice = p[(int)Param.PriceUsdPerMillionOutputTokens];
         double mult = ctx.EnergyMultiplierOf(p[(int)Param.HostOverheadPct], p[(int)Param.Pue]);
         double activeW = spec.PowerFromJoules ? p[(int)Param.JoulesPerOutputToken] * t0 : p[(int)Param.GpuPowerActiveW];

@@ -83,7 +83,7 @@ public static class ReferenceModel
         double t0 = p[(int)Param.OutputTokensPerSPerGpu];
         double inPerOut = p[(int)Param.InputTokensPerRequest] / p[(int)Param.OutputTokensPerRequest];
         double cached = p[(int)Param.CachedInputShare];
-        double inputPrice = (1 - cached) * p[(int)Param.PriceUsdPerMillionInputTokens] + cached * p[(int)Param.PriceUsdPerMillionCachedInputTokens];
+        double inputPrice = (1 - cached) * p[(int)Param.PriceUsdPerMillionInputTokens] + cached * p[(int)(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens)];
         double pricePerOutputToken0 = (p[(int)Param.PriceUsdPerMillionOutputTokens] + inPerOut * inputPrice) / 1e6;
         double erosion = p[(int)Param.PriceErosionAnnual];
         double ceiling = p[(int)Param.SoftwareCeiling];

@@ -125,6 +125,9 @@ public sealed record SimulationSpec
     /// <summary>The canonical config JSON the hash was taken of.</summary>
     public required string CanonicalJson { get; init; }
 
+    /// <summary>True when the cached-input price was not given and takes the input price's draw in every trial.</summary>
+    public bool CachedPriceFollowsInput => Inputs[(int)Param.PriceUsdPerMillionCachedInputTokens].Distribution is SameDrawDistribution;
+
     /// <summary>Total GPUs in the deployment.</summary>
     public int TotalGpus => GpusPerUnit * Units;
 

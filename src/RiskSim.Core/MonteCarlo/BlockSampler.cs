@@ -21,6 +21,9 @@ public sealed class BlockSampler
     /// <summary>Blocks smaller than this skip Iman–Conover (too few trials to reorder meaningfully).</summary>
     public const int MinCorrelatedBlock = 64;
 
+    /// <summary>The largest double below 1.</summary>
+    private const double OneBelow = 1.0 - (1.0 / (1UL << 53));
+
     private readonly InputSpec[] _uncertain;
     private readonly int[] _correlated; // indices into _uncertain
     private readonly Matrix<double>? _targetCholesky;
@@ -36,7 +39,9 @@ public sealed class BlockSampler
         _scores = Scores(BlockSize);
         if (names.Count > 0)
         {
-            var target = Correlation.BuildMatrix(names, spec.Correlations);
+            // Iman–Conover works on normal scores, whose Pearson correlation ρ gives the rank correlation
+            // (6/π)·arcsin(ρ/2); so the configured rank correlations ρs become ρ = 2·sin(π·ρs/6).
+            var target = Correlation.BuildMatrix(names, spec.Correlations.Select(c => c with { RankCorrelation = 2 * Math.Sin(Math.PI * c.RankCorrelation / 6) }));
             if (Correlation.MinEigenvalue(target) < 1e-12)
             {
                 var (repaired, distance) = Correlation.NearestCorrelation(target);
@@ -57,7 +62,7 @@ public sealed class BlockSampler
     /// <summary>The uncertain inputs, in the order of the sampled columns.</summary>
     public IReadOnlyList<InputSpec> Inputs => _uncertain;
 
-    /// <summary>The rank-correlation matrix induced (after repair, if any), over <see cref="CorrelatedNames"/>.</summary>
+    /// <summary>The target Pearson correlation of the normal scores (converted from the configured rank correlations, repaired if needed), over <see cref="CorrelatedNames"/>.</summary>
     public double[,]? TargetCorrelation { get; }
 
     public IReadOnlyList<string> CorrelatedNames { get; } = [];
@@ -88,7 +93,7 @@ public sealed class BlockSampler
                 double inv = 1.0 / n;
                 for (int i = 0; i < n; i++)
                 {
-                    u[i] = (rank[i] + rng.NextOpen()) * inv;
+                    u[i] = Math.Min((rank[i] + rng.NextOpen()) * inv, OneBelow); // rounding could reach 1.0 in the top stratum
                 }
             }
             else

@@ -68,7 +68,7 @@ public sealed class SimdKernel
             var capacity0 = t0 * (3600 * hrs * gpus);
             var inPerOut = P(Param.InputTokensPerRequest) / P(Param.OutputTokensPerRequest);
             var cached = P(Param.CachedInputShare);
-            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(Param.PriceUsdPerMillionCachedInputTokens);
+            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens);
             var price = (P(Param.PriceUsdPerMillionOutputTokens) + inPerOut * inputPrice) * 1e-6;
             var priceGrowth = Vector.Exp(Vector.Log(one - P(Param.PriceErosionAnnual)) * (1.0 / 12));
             var mMinus1 = P(Param.SoftwareCeiling) - one;
@@ -125,6 +125,7 @@ public sealed class SimdKernel
             var sumV = zero;
             var notFound = capexPositive.As<long, double>();
             var dNotFound = notFound;
+            bool searching = hasCapex;
 
             for (int t = 1; t <= h; t++)
             {
@@ -157,7 +158,7 @@ public sealed class SimdKernel
                 v *= discount;
                 var dcf = cf * v;
 
-                if (hasCapex)
+                if (searching)
                 {
                     var next = cum + cf;
                     var cross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(next, zero).As<long, double>(), notFound);
@@ -176,6 +177,7 @@ public sealed class SimdKernel
                     }
 
                     cum = next;
+                    searching = Vector.BitwiseOr(notFound, dNotFound) != Vector<double>.Zero; // both paybacks found in every lane: stop looking
                 }
                 else
                 {
