@@ -18,12 +18,14 @@ internal static class ChartWiring
     /// <summary>Renders every chart of a bundle as PNG and SVG into <paramref name="dir"/>; returns the files written.</summary>
     public static IReadOnlyList<string> Render(string dir, ChartBundle b)
     {
-        var files = new List<string>();
+        // Collect the charts first, then draw them on all cores: each is an independent ScottPlot Plot.
+        var jobs = new List<Func<IReadOnlyList<string>>>();
+        var files = new JobList(jobs);
         foreach (var t in new[] { b.TornadoNpv, b.TornadoRoi, b.TornadoPayback })
         {
             if (t is not null)
             {
-                files.AddRange(ChartRenderer.Tornado(t with { KpiKey = Short(t.KpiKey) }, dir));
+                files.AddRange(() => ChartRenderer.Tornado(t with { KpiKey = Short(t.KpiKey) }, dir));
             }
         }
 
@@ -31,38 +33,46 @@ internal static class ChartWiring
         {
             if (d is not null)
             {
-                files.AddRange(ChartRenderer.Histogram(d with { KpiKey = Short(d.KpiKey) }, dir));
+                files.AddRange(() => ChartRenderer.Histogram(d with { KpiKey = Short(d.KpiKey) }, dir));
             }
         }
 
         if (b.DistributionPayback is { } p)
         {
-            files.AddRange(ChartRenderer.Payback(p with { KpiKey = Short(p.KpiKey) }, dir));
+            files.AddRange(() => ChartRenderer.Payback(p with { KpiKey = Short(p.KpiKey) }, dir));
         }
 
         foreach (var s in new[] { b.SCurveNpv, b.SCurveRoi })
         {
             if (s is not null)
             {
-                files.AddRange(ChartRenderer.SCurve(s with { KpiKey = Short(s.KpiKey) }, dir));
+                files.AddRange(() => ChartRenderer.SCurve(s with { KpiKey = Short(s.KpiKey) }, dir));
             }
         }
 
         if (b.CashFlowFan is { } f)
         {
-            files.AddRange(ChartRenderer.Fan(f, dir));
+            files.AddRange(() => ChartRenderer.Fan(f, dir));
         }
 
         foreach (var fan in b.DriverFans)
         {
-            files.AddRange(ChartRenderer.Fan(fan, dir));
+            files.AddRange(() => ChartRenderer.Fan(fan, dir));
         }
 
         if (b.SpiderNpv is { } sp)
         {
-            files.AddRange(ChartRenderer.Spider(sp with { KpiKey = Short(sp.KpiKey) }, dir));
+            files.AddRange(() => ChartRenderer.Spider(sp with { KpiKey = Short(sp.KpiKey) }, dir));
         }
 
-        return files;
+        var results = new IReadOnlyList<string>[jobs.Count];
+        Parallel.For(0, jobs.Count, i => results[i] = jobs[i]());
+        return [.. results.SelectMany(r => r)];
+    }
+
+    /// <summary>Adapter so the chart list above reads as "add these files": each AddRange queues a render.</summary>
+    private sealed class JobList(List<Func<IReadOnlyList<string>>> jobs)
+    {
+        public void AddRange(Func<IReadOnlyList<string>> render) => jobs.Add(render);
     }
 }
