@@ -21,7 +21,18 @@ public static partial class Cli
     /// </summary>
     static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates)
     {
+        var timing = System.Diagnostics.Stopwatch.StartNew();
+        bool trace = Environment.GetEnvironmentVariable("RISKSIM_TIMING") == "1";
+        void Lap(string what)
+        {
+            if (trace)
+            {
+                Console.Error.WriteLine($"[timing] {what}: {timing.Elapsed.TotalMilliseconds:0} ms");
+            }
+        }
+
         var data = ReportData.Compute(result, gates, configFile);
+        Lap("report data (tornado, global sensitivity, paths)");
         File.WriteAllText(Path.Combine(dir, "tornado.csv"), SensitivityExport.TornadoCsv(data.Tornados));
         File.WriteAllText(Path.Combine(dir, "sensitivity.csv"), SensitivityExport.SensitivityCsv(data.Global));
         string? chartsNote = null;
@@ -29,7 +40,10 @@ public static partial class Cli
         {
             try
             {
-                render(dir, ChartBundles.From(data));
+                var bundle = ChartBundles.From(data);
+                Lap("chart data");
+                render(dir, bundle);
+                Lap("charts");
             }
 #pragma warning disable CA1031 // a chart failure must not lose the run: the report says what happened
             catch (Exception ex)
@@ -42,6 +56,7 @@ public static partial class Cli
         var options = new ReportOptions(RunDirectory: dir, ChartsNote: chartsNote);
         File.WriteAllText(Path.Combine(dir, "report.md"), CommitteeReport.Markdown(data, options));
         File.WriteAllText(Path.Combine(dir, "report.html"), CommitteeReport.Html(data, options));
+        Lap("report.md and report.html");
     }
 
     private static Command TornadoCommand(TextWriter output, TextWriter errors)

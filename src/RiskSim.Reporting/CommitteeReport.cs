@@ -34,10 +34,14 @@ public sealed record ReportData(
     public static ReportData Compute(SimulationResult result, IReadOnlyList<GateResult> gates, string configFile)
     {
         var spec = result.Spec;
+        // The four analyses are independent: run them on all cores.
+        var global = Task.Run(() => GlobalSensitivity.Compute(result));
+        var paths = Task.Run(() => TrialPaths.Compute(result));
+        var baseCase = Task.Run(() => Evaluation.Evaluate(spec));
         var tornados = Core.Sensitivity.Tornado.SupportedKpis.Select(k => Core.Sensitivity.Tornado.Compute(spec, k)).ToImmutableArray();
         var npv = tornados[0];
         SpiderResult? spider = npv.Bars.Length > 0 ? Core.Sensitivity.Tornado.Spider(spec, npv) : null;
-        return new ReportData(result, gates, configFile, Evaluation.Evaluate(spec), tornados, spider, GlobalSensitivity.Compute(result), TrialPaths.Compute(result));
+        return new ReportData(result, gates, configFile, baseCase.GetAwaiter().GetResult(), tornados, spider, global.GetAwaiter().GetResult(), paths.GetAwaiter().GetResult());
     }
 }
 

@@ -66,6 +66,7 @@ public static class ReferenceModel
     /// <param name="p">Parameter values indexed by <see cref="Param"/>.</param>
     /// <param name="cashFlows">Optional output CF₀…CF_H (length H + 1).</param>
     /// <param name="months">Optional output of the monthly walk (length H + 1; index 0 unused).</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TrialOutcome Evaluate(ModelContext ctx, ReadOnlySpan<double> p, Span<double> cashFlows = default, Span<MonthDetail> months = default)
     {
         var spec = ctx.Spec;
