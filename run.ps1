@@ -50,7 +50,8 @@ $batch = Join-Path $OutDir $stamp
 New-Item -ItemType Directory -Force -Path $batch | Out-Null
 
 $rows = [System.Collections.Generic.List[object]]::new()
-$worst = 0
+$hadError = $false
+$gateFailed = $false
 foreach ($f in $files) {
     $args = @($dll, 'run', $f.FullName, '--out', $batch, '--quiet')
     if ($Trials -gt 0) { $args += @('--trials', "$Trials") }
@@ -71,8 +72,8 @@ foreach ($f in $files) {
     }
 
     $status = switch ($code) { 0 { 'ok' } 3 { 'GATE FAILED' } 2 { 'ERROR (bad input)' } 130 { 'CANCELLED' } default { "ERROR (exit $code)" } }
-    if ($code -eq 3) { if ($FailOnGate) { $worst = [Math]::Max($worst, 3) } }
-    elseif ($code -ne 0) { $worst = 2 }
+    if ($code -eq 3) { $gateFailed = $true }
+    elseif ($code -ne 0) { $hadError = $true }
 
     $st = if ($summary) { $summary.statistics } else { $null }
     function Stat($name) { if ($st -and $null -ne $st.$name) { [double]$st.$name } else { $null } }
@@ -108,4 +109,7 @@ $rows | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $batch 'su
 Write-Host ""
 $rows | Format-Table config, status, trials, npv_p10_musd, npv_p50_musd, npv_p90_musd, roi_p50, payback_p50_months, p_loss -AutoSize | Out-String -Width 200 | Write-Host
 Write-Host "Batch results: $batch"
-exit $worst
+# Errors take precedence over gate failures.
+if ($hadError) { exit 2 }
+if ($gateFailed -and $FailOnGate) { exit 3 }
+exit 0

@@ -112,6 +112,7 @@ public static partial class Cli
         }
 
         var baseline = results[0];
+        var comparisons = new List<Comparison>();
         foreach (var challenger in results.Skip(1))
         {
             if (challenger.Trials != baseline.Trials || challenger.Options.Seed != baseline.Options.Seed || challenger.Options.Sampling != baseline.Options.Sampling)
@@ -134,10 +135,44 @@ public static partial class Cli
                 throw;
             }
 
+            comparisons.Add(c);
             var npv = c.Statistics[0];
             output.WriteLine($"{challenger.Spec.Name} − {baseline.Spec.Name}: NPV difference P10 {Fmt.Human(npv[0.1].Value, "USD")}, P50 {Fmt.Human(npv[0.5].Value, "USD")}, P90 {Fmt.Human(npv[0.9].Value, "USD")}; P(challenger has higher NPV) = {c.ProbChallengerBetter["npv_usd"]:P1}; common random numbers on {c.SharedInputs.Length} shared inputs. Results: {final}");
         }
+
+        // One side-by-side report of every config, with overlaid S-curves.
+        var comparable = results.Where(r => r.Trials == baseline.Trials && r.Options.Seed == baseline.Options.Seed && r.Options.Sampling == baseline.Options.Sampling).ToList();
+        string side = Path.Combine(outRoot, "comparison");
+        string tmpSide = AtomicDirectory.BeginWrite(side);
+        try
+        {
+            var images = new List<string>();
+            if (SCurveRenderer is { } render)
+            {
+                foreach (int k in new[] { TrialKpis.Npv, TrialKpis.NetRoi })
+                {
+                    if (ComparisonReport.SCurves(comparable, k) is { } curves)
+                    {
+                        images.AddRange(render(tmpSide, curves).Select(Path.GetFileName)!);
+                    }
+                }
+            }
+
+            var gates = comparable.Select(r => Gates.Evaluate(r)).ToList();
+            File.WriteAllText(Path.Combine(tmpSide, "report.md"), ComparisonReport.Markdown(comparable, gates, comparisons, images!));
+            AtomicDirectory.Commit(tmpSide, side);
+        }
+        catch
+        {
+            AtomicDirectory.Abort(tmpSide);
+            throw;
+        }
+
+        output.WriteLine($"side-by-side report of {comparable.Count} configs with overlaid S-curves: {side}");
     }
+
+    /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
+    public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
 
     private static (int Code, SimulationResult Result) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, string outRoot, string? keep, bool showProgress, TextWriter output, TextWriter errors, CancellationToken ct)
     {

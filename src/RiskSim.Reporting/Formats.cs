@@ -36,7 +36,7 @@ public static class Fmt
         };
         return unit switch
         {
-            "USD" => "$" + s,
+            "USD" => v < 0 ? "-$" + s.TrimStart('-') : "$" + s,
             "fraction/year" or "fraction" or "" => s,
             "%" => s + " %",
             "×" => s + "×",

@@ -121,6 +121,11 @@ public sealed class RunCommandTests : IDisposable
         double pBetter = doc.RootElement.GetProperty("prob_challenger_better").GetProperty("npv_usd").GetDouble();
         Assert.InRange(pBetter, 0, 1);
         Assert.Contains("P(challenger has higher NPV)", stdout, StringComparison.Ordinal);
+
+        // One side-by-side report with a column per config.
+        string side = File.ReadAllText(Path.Combine(_tmp, "comparison", "report.md"));
+        Assert.Contains("| KPI | statistic | gb200-nvl72-deepseek-r1 | b200-deepseek-r1 |", side, StringComparison.Ordinal);
+        Assert.Contains("b200-deepseek-r1 − gb200-nvl72-deepseek-r1, trial by trial", side, StringComparison.Ordinal);
     }
 
     [Fact]
