@@ -15,8 +15,8 @@ public static partial class Cli
         var output = stdout ?? Console.Out;
         var errors = stderr ?? Console.Error;
         var root = new RootCommand("RiskSim: Monte Carlo risk simulation of accelerator (GPU) infrastructure decisions, from inference benchmarks to NPV, ROI and payback distributions.\nExit codes: 0 ok, 1 internal error, 2 bad input, 3 a risk gate failed, 130 cancelled.");
-        root.Subcommands.Add(EvaluateCommand(output, errors));
-        root.Subcommands.Add(ExplainCommand(output, errors));
+        root.Subcommands.Add(EvaluateCommand(output));
+        root.Subcommands.Add(ExplainCommand(output));
         root.Subcommands.Add(ValidateCommand(output, errors));
         root.Subcommands.Add(SchemaCommand(output));
         foreach (var c in ExtraCommands(output, errors))
@@ -78,7 +78,7 @@ public static partial class Cli
         return ConfigLoader.Load(text, path, overrides);
     }
 
-    private static Command EvaluateCommand(TextWriter output, TextWriter errors)
+    private static Command EvaluateCommand(TextWriter output)
     {
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv", "markdown");
@@ -96,13 +96,12 @@ public static partial class Cli
                 "markdown" => EvaluateReport.Markdown(b),
                 _ => EvaluateReport.Table(b),
             });
-            _ = errors;
             return ExitCodes.Ok;
         });
         return cmd;
     }
 
-    private static Command ExplainCommand(TextWriter output, TextWriter errors)
+    private static Command ExplainCommand(TextWriter output)
     {
         var set = SetOption();
         var cmd = new Command("explain", "Walk from the benchmark figures to each KPI for a finance reader (base case).") { ConfigArg, set };
@@ -110,7 +109,6 @@ public static partial class Cli
         {
             var spec = LoadSpec(r.GetValue(ConfigArg)!, r.GetValue(set) ?? []);
             output.Write(EvaluateReport.Explain(Evaluation.Evaluate(spec)));
-            _ = errors;
             return ExitCodes.Ok;
         });
         return cmd;

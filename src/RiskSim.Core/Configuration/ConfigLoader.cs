@@ -589,7 +589,7 @@ public static class ConfigLoader
 
             if (root["correlation_matrix"] is JsonNode mn)
             {
-                ReadMatrix(mn, list, CheckName, allowedNames);
+                ReadMatrix(mn, list, CheckName);
             }
 
             if (list.Count > 0 && errors.Count == 0)
@@ -606,7 +606,7 @@ public static class ConfigLoader
             return ([.. list], repair);
         }
 
-        private void ReadMatrix(JsonNode mn, List<CorrelationSpec> list, Func<string, string?, bool> checkName, string allowedNames)
+        private void ReadMatrix(JsonNode mn, List<CorrelationSpec> list, Func<string, string?, bool> checkName)
         {
             const string shape = "{\"inputs\": [A, B, …], \"matrix\": [[1, ρ], [ρ, 1]]}";
             if (mn is not JsonObject mo || mo["inputs"] is not JsonArray names || mo["matrix"] is not JsonArray rows)
@@ -685,7 +685,6 @@ public static class ConfigLoader
                 }
             }
 
-            _ = allowedNames;
         }
 
         private ImmutableArray<GateSpec> ReadGates()

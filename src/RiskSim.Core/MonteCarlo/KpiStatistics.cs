@@ -52,11 +52,9 @@ public sealed record KpiStatistics(
         "p90" => this[0.90].Value,
         "p95" => this[0.95].Value,
         _ when stat.StartsWith("prob_within_", StringComparison.Ordinal) && int.TryParse(stat[12..], out int m) =>
-            ProbWithin.TryGetValue(m, out double v) ? v : ProbWithinOf(m),
+            ProbWithin.TryGetValue(m, out double v) ? v : null,
         _ => null,
     };
-
-    private double? ProbWithinOf(int months) => null;
 
     /// <summary>Computes the statistics of one KPI column; deterministic (sums run in fixed block order).</summary>
     public static KpiStatistics Compute(TrialKpi kpi, ReadOnlySpan<double> values, IReadOnlyList<int> withinMonths, string nullReason)
