@@ -61,17 +61,18 @@ public sealed record KpiStatistics(
     {
         long n = values.Length;
         var thresholds = withinMonths.Select(m => (double)m).ToArray();
-        var pass = Moments(values, double.NaN, thresholds);
+        var pass = Moments(values, Shift(values), thresholds);
         long finite = pass.Count;
         long nulls = n - finite;
-        double? mean = finite > 0 ? pass.Sum / finite : null;
+        double? mean = finite > 0 ? pass.Shift + (pass.Sum / finite) : null;
         double min = pass.Min, max = pass.Max;
         long negative = pass.Negative;
         var within = pass.Within;
         double? sd = null, se = null;
         if (finite > 1)
         {
-            double ss = Moments(values, mean!.Value, []).Sum;
+            // Shifted sums: Σ(x − c)² − (Σ(x − c))²/n, with c near the mean, keeps the digits.
+            double ss = Math.Max(0, pass.SumSquares - (pass.Sum * pass.Sum / finite));
             sd = Math.Sqrt(ss / (finite - 1));
             se = sd / Math.Sqrt(finite);
         }
@@ -108,7 +109,7 @@ public sealed record KpiStatistics(
             wanted.Add(higherBetter ? esCount - 1 : finite - esCount);
         }
 
-        var (sel, _) = OrderStatistics.Select(values, wanted.ToArray());
+        var (sel, _) = OrderStatistics.Select(values, wanted.ToArray(), finite);
         var lookup = new Dictionary<long, double>();
         for (int i = 0; i < wanted.Count; i++)
         {
@@ -141,7 +142,24 @@ public sealed record KpiStatistics(
         return new KpiStatistics(kpi, n, nulls, mean, sd, se, finite > 0 ? min : null, finite > 0 ? max : null, percentiles, es, n == 0 ? 0 : (double)negative / n, probWithin.ToImmutable(), nullReason);
     }
 
-    private readonly record struct Pass(long Count, double Sum, double Min, double Max, long Negative, long[] Within);
+    private readonly record struct Pass(long Count, double Shift, double Sum, double SumSquares, double Min, double Max, long Negative, long[] Within);
+
+    /// <summary>A shift near the mean for the one-pass variance: the mean of the first block's finite values (0 if none).</summary>
+    private static double Shift(ReadOnlySpan<double> values)
+    {
+        double sum = 0;
+        int count = 0;
+        foreach (double v in values[..Math.Min(values.Length, BlockSampler.BlockSize)])
+        {
+            if (!double.IsNaN(v))
+            {
+                sum += v;
+                count++;
+            }
+        }
+
+        return count > 0 ? sum / count : 0;
+    }
 
     /// <summary>
     /// One vectorized pass over the finite values: count, Σ x (or Σ (x − center)² when a center is
@@ -151,44 +169,44 @@ public sealed record KpiStatistics(
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds)
     {
-        bool squares = !double.IsNaN(center);
         int w = System.Numerics.Vector<double>.Count;
-        var c = new System.Numerics.Vector<double>(squares ? center : 0);
+        var c = new System.Numerics.Vector<double>(center);
+        var zero = System.Numerics.Vector<double>.Zero;
         var vmin = new System.Numerics.Vector<double>(double.PositiveInfinity);
         var vmax = new System.Numerics.Vector<double>(double.NegativeInfinity);
         var vcount = System.Numerics.Vector<long>.Zero;
         var vneg = System.Numerics.Vector<long>.Zero;
         var vwithin = new System.Numerics.Vector<long>[thresholds.Length];
         var vth = thresholds.Select(t => new System.Numerics.Vector<double>(t)).ToArray();
-        double total = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        double total = 0, totalSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
         long count = 0, negative = 0;
         var within = new long[thresholds.Length];
         const int chunk = BlockSampler.BlockSize;
         for (int s = 0; s < values.Length; s += chunk)
         {
             var block = values.Slice(s, Math.Min(chunk, values.Length - s));
-            var vsum = System.Numerics.Vector<double>.Zero;
+            var vsum = zero;
+            var vsq = zero;
             int i = 0;
             for (; i + w <= block.Length; i += w)
             {
                 var v = new System.Numerics.Vector<double>(block.Slice(i, w));
                 var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
-                var x = squares ? (v - c) * (v - c) : v;
-                vsum += System.Numerics.Vector.ConditionalSelect(ok, x, System.Numerics.Vector<double>.Zero);
+                var d = System.Numerics.Vector.ConditionalSelect(ok, v - c, zero);
+                vsum += d;
+                vsq += d * d;
                 vcount -= ok;
-                if (!squares)
+                vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
+                vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
+                vneg -= System.Numerics.Vector.LessThan(v, zero);
+                for (int k = 0; k < vth.Length; k++)
                 {
-                    vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
-                    vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
-                    vneg -= System.Numerics.Vector.LessThan(v, System.Numerics.Vector<double>.Zero);
-                    for (int k = 0; k < vth.Length; k++)
-                    {
-                        vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
-                    }
+                    vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
                 }
             }
 
             double bs = System.Numerics.Vector.Sum(vsum);
+            double bq = System.Numerics.Vector.Sum(vsq);
             for (; i < block.Length; i++)
             {
                 double v = block[i];
@@ -197,7 +215,9 @@ public sealed record KpiStatistics(
                     continue;
                 }
 
-                bs += squares ? (v - center) * (v - center) : v;
+                double d = v - center;
+                bs += d;
+                bq += d * d;
                 count++;
                 min = Math.Min(min, v);
                 max = Math.Max(max, v);
@@ -209,6 +229,7 @@ public sealed record KpiStatistics(
             }
 
             total += bs;
+            totalSq += bq;
         }
 
         for (int k = 0; k < w; k++)
@@ -222,7 +243,7 @@ public sealed record KpiStatistics(
             within[k] += System.Numerics.Vector.Sum(vwithin[k]);
         }
 
-        return new Pass(count + System.Numerics.Vector.Sum(vcount), total, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
+        return new Pass(count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
     }
 
     /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>

@@ -156,7 +156,7 @@ public static class GlobalSensitivity
                 continue;
             }
 
-            spearman[j] = MathNet.Numerics.Statistics.Correlation.Spearman(x[j], y);
+            spearman[j] = MathNet.Numerics.Statistics.Correlation.Pearson(RanksOf(x[j]), RanksOf(y)); // Spearman = Pearson of average ranks
             var z = new double[n];
             for (int i = 0; i < n; i++)
             {
@@ -228,4 +228,39 @@ public static class GlobalSensitivity
 
         return (mean, Math.Sqrt(ss / (v.Length - 1)));
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<double[], double[]> RankCache = [];
+
+    /// <summary>Average ranks (ties share the mean of their positions), cached per array: each input is ranked once for all KPIs.</summary>
+    internal static double[] RanksOf(double[] v) => RankCache.GetValue(v, static a =>
+    {
+        int n = a.Length;
+        var keys = (double[])a.Clone();
+        var idx = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            idx[i] = i;
+        }
+
+        Array.Sort(keys, idx);
+        var ranks = new double[n];
+        for (int i = 0; i < n;)
+        {
+            int j = i;
+            while (j + 1 < n && keys[j + 1] == keys[i])
+            {
+                j++;
+            }
+
+            double r = 0.5 * (i + j) + 1;
+            for (int k = i; k <= j; k++)
+            {
+                ranks[idx[k]] = r;
+            }
+
+            i = j + 1;
+        }
+
+        return ranks;
+    });
 }

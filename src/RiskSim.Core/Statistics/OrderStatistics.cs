@@ -30,7 +30,11 @@ public static class OrderStatistics
     /// exact radix method <see cref="SelectRadix"/>.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static (double[] Values, long Finite) Select(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks)
+    public static (double[] Values, long Finite) Select(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks) => Select(data, ranks, -1);
+
+    /// <summary>As <see cref="Select(ReadOnlySpan{double}, ReadOnlySpan{long})"/>, with the count of finite values when the caller already has it (−1: count it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static (double[] Values, long Finite) Select(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks, long knownFinite)
     {
         const int sampleTarget = 1 << 18;
         if (data.Length <= 4 * sampleTarget || ranks.Length == 0)
@@ -48,7 +52,7 @@ public static class OrderStatistics
             }
         }
 
-        long finite = CountFinite(data);
+        long finite = knownFinite >= 0 ? knownFinite : CountFinite(data);
 
         var result = new double[ranks.Length];
         int m = sample.Count;
