@@ -10,13 +10,7 @@ public class CliReportTests
 
     private static string Source([System.Runtime.CompilerServices.CallerFilePath] string here = "") => here;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     [Fact]
     public void Run_writes_sensitivity_files_and_reports_and_calls_the_chart_hook()

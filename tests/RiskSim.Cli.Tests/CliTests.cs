@@ -9,13 +9,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_tmp, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     private string Write(string name, string text)
     {
@@ -229,27 +223,5 @@ public sealed class CliTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("kpis").GetProperty("cost_per_million_output_tokens_usd").ValueKind);
         Assert.Contains("utilization", doc.RootElement.GetProperty("null_reasons").GetProperty("cost_per_million_output_tokens_usd").GetString(), StringComparison.Ordinal);
-    }
-}
-
-/// <summary>Finds files of the repository from the test's output folder.</summary>
-internal static class RepoPaths
-{
-    /// <summary>The folder holding RiskSim.sln, found by walking up from the test assembly's folder.</summary>
-    public static string Root { get; } = FindRoot();
-
-    public static string Configs => Path.Combine(Root, "configs");
-
-    public static string Flagship => Path.Combine(Configs, "gb200-nvl72-deepseek-r1.json");
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RiskSim.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("RiskSim.sln not found above " + AppContext.BaseDirectory);
     }
 }
