@@ -5,7 +5,7 @@ using RiskSim.Core.MonteCarlo;
 namespace RiskSim.Benchmarks;
 
 /// <summary>
-/// BlockSampler.Sample on one full block (16,384 trials, one thread) of the flagship: 10 uncertain inputs,
+/// BlockSampler.Sample on one full block (16,384 trials, one thread) of the flagship: 12 uncertain inputs,
 /// LHS, Iman–Conover over 3 correlated inputs. "no-correlation" drops the correlations to isolate Iman–Conover.
 /// Mean is per trial (OperationsPerInvoke = block size).
 /// </summary>
