@@ -90,7 +90,7 @@ public static class ConfigLoader
         }
         catch (JsonException ex)
         {
-            return (null, [new ConfigError("", $"not valid JSON: {ex.Message.Split(" Path:")[0].TrimEnd('.')} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})", "", "")]);
+            return (null, [new ConfigError("", $"not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ')} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})", "", "")]);
         }
 
         if (root is not JsonObject obj)
@@ -303,12 +303,12 @@ public static class ConfigLoader
             }
             else
             {
-                if (!Has(Param.CapexUsdPerGpu))
+                if (!Has(Param.CapexUsdPerGpu) && !errors.Any(e => e.Path.StartsWith("cost.capex_usd_per_", StringComparison.Ordinal)))
                 {
                     Err("cost.capex_usd_per_gpu", "build_up needs capex_usd_per_gpu or capex_usd_per_unit", "", ConfigSchema.ByPath["cost.capex_usd_per_gpu"].AllowedText);
                 }
 
-                if (!hasPower)
+                if (!hasPower && !errors.Any(e => e.Path.StartsWith("cost.gpu_power_active_w", StringComparison.Ordinal) || e.Path.StartsWith("operating_point.joules_per_output_token", StringComparison.Ordinal)))
                 {
                     Err("cost.gpu_power_active_w", "build_up needs power: cost.gpu_power_active_w or operating_point.joules_per_output_token", "", ConfigSchema.ByPath["cost.gpu_power_active_w"].AllowedText);
                 }
