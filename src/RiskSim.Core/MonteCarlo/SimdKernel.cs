@@ -20,11 +20,56 @@ public sealed class SimdKernel
     private readonly double[] _ramp;
     private readonly double[] _taxFrac;
 
+    /// <summary>
+    /// Below this |x − 1| a geometric sum is taken from its binomial series, where (1 − xᴴ)/(1 − x) would lose
+    /// digits: above it the quotient's relative error is at most about 10ε/(H·|x − 1|) ≤ 5e-14 for H ≥ 12.
+    /// </summary>
+    private const double NearOne = 1.0 / 256;
+
+    private readonly double[] _geoSeries; // C(H, j + 1), j = 0…: Σ_{k<H} x^k = Σ_j C(H, j + 1)(x − 1)^j
+    private readonly double[] _rampShortfall; // 1 − ramp_t for t = 1…R, the months before full utilization
+    private readonly double _taxFracSum; // Σ_t f_t
+
     public SimdKernel(ModelContext ctx)
     {
         _ctx = ctx;
         _ramp = ctx.Ramp;
         _taxFrac = ctx.TaxDepreciationFraction;
+        int h = ctx.Horizon;
+
+        // With |x − 1| < NearOne the series' j-th term relative to the first is below (H·NearOne)^j/(j + 1)!:
+        // keep terms until that is under 1e-17 (9 terms for H = 60).
+        int terms = 1;
+        double bound = 1;
+        while (terms < h && (bound *= h * NearOne / (terms + 1)) >= 1e-17)
+        {
+            terms++;
+        }
+
+        _geoSeries = new double[terms];
+        double binom = 1;
+        for (int j = 0; j < _geoSeries.Length; j++)
+        {
+            binom = binom * (h - j) / (j + 1);
+            _geoSeries[j] = binom;
+        }
+
+        int r = h;
+        while (r > 0 && ctx.Ramp[r] >= 1)
+        {
+            r--;
+        }
+
+        _rampShortfall = new double[r];
+        for (int t = 1; t <= r; t++)
+        {
+            _rampShortfall[t - 1] = 1 - ctx.Ramp[t];
+        }
+
+        for (int t = 1; t <= h; t++)
+        {
+            _taxFracSum += _taxFrac[t];
+        }
     }
 
     /// <summary>Lanes per vector on this machine.</summary>
@@ -53,6 +98,14 @@ public sealed class SimdKernel
         var zero = Vector<double>.Zero;
         var nan = new Vector<double>(double.NaN);
         Span<double> tmp = stackalloc double[Vector<double>.Count];
+        var constantTaxPv = TaxPv(Discount(new Vector<double>(constants[(int)Param.DiscountRateAnnual])));
+
+        // Monthly ratios of inputs that do not vary by trial are computed once (exp and log are the costly part of a trial).
+        Vector<double>? Fixed(Param p, Func<Vector<double>, Vector<double>> f) => columns[(int)p] is null ? f(new Vector<double>(constants[(int)p])) : null;
+        var fixedPriceGrowth = Fixed(Param.PriceErosionAnnual, x => MonthlyGrowth(-x));
+        var fixedDecayStep = Fixed(Param.SoftwareTimeConstantMonths, DecayStep);
+        var fixedElecGrowth = Fixed(Param.ElectricityEscalationAnnual, MonthlyGrowth);
+        var fixedDiscount = Fixed(Param.DiscountRateAnnual, Discount);
 
         for (int i = 0; i < n; i += w)
         {
@@ -70,9 +123,9 @@ public sealed class SimdKernel
             var cached = P(Param.CachedInputShare);
             var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens);
             var price = (P(Param.PriceUsdPerMillionOutputTokens) + inPerOut * inputPrice) * 1e-6;
-            var priceGrowth = Vector.Exp(Vector.Log(one - P(Param.PriceErosionAnnual)) * (1.0 / 12));
+            var priceGrowth = fixedPriceGrowth ?? MonthlyGrowth(-P(Param.PriceErosionAnnual));
             var mMinus1 = P(Param.SoftwareCeiling) - one;
-            var decayStep = Vector.Exp(-one / P(Param.SoftwareTimeConstantMonths));
+            var decayStep = fixedDecayStep ?? DecayStep(P(Param.SoftwareTimeConstantMonths));
             var host = P(Param.HostOverheadPct);
             var pue = P(Param.Pue);
             var mult = spec.EnergyBoundary switch
@@ -86,14 +139,14 @@ public sealed class SimdKernel
             var kwhIdle = idle * mult * (gpus * hrs / 1000);
             var kwhBusySpan = (active - idle) * mult * (gpus * hrs / 1000);
             var elecPrice = P(Param.ElectricityUsdPerKwh);
-            var elecGrowth = Vector.Exp(Vector.Log(one + P(Param.ElectricityEscalationAnnual)) * (1.0 / 12));
+            var elecGrowth = fixedElecGrowth ?? MonthlyGrowth(P(Param.ElectricityEscalationAnnual));
             var fixedOpex = rate
                 ? P(Param.CostRateUsdPerGpuHour) * (gpus * hrs)
                 : P(Param.HostingUsdPerKwMonth) * P(Param.ProvisionedKwPerGpu) * gpus + capex * P(Param.MaintenancePctOfCapexPerYear) * (1.0 / 12);
             fixedOpex += P(Param.SoftwareUsdPerGpuYear) * (gpus / 12) + (P(Param.StaffUsdPerYear) + P(Param.OtherFixedUsdPerYear)) * (1.0 / 12);
             var elecCash = rate ? zero : one;
             var taxRate = P(Param.TaxRate);
-            var discount = Vector.Exp(-Vector.Log(one + P(Param.DiscountRateAnnual)) * (1.0 / 12));
+            var discount = fixedDiscount ?? Discount(P(Param.DiscountRateAnnual));
             var demandCap = demand ? P(Param.DemandCapOutputTokensPerS) * (3600 * hrs) : zero;
             bool hasCapex = Vector.GreaterThanAny(capex, zero);
             var capexPositive = Vector.GreaterThan(capex, zero);
@@ -109,87 +162,90 @@ public sealed class SimdKernel
             var fixedAfterTax = afterTax * fixedOpex;
             var ceiling = one + mMinus1;
 
-            // State. cum (undiscounted) and npv (discounted) are the running cumulative cash flows.
-            var decay = one;
-            var priceFactor = price;
-            var elecFactor = elecPrice;
-            var v = one;
-            var npv = -capex;
-            var cum = -capex;
-            var payback = nan;
-            var dpayback = nan;
-            var sumRev = zero;
-            var sumElec = zero;
-            var pvElec = zero;
-            var pvTokens = zero;
-            var sumV = zero;
-            var notFound = capexPositive.As<long, double>();
-            var dNotFound = notFound;
-            bool searching = hasCapex;
-
-            for (int t = 1; t <= h; t++)
+            var terminalCf = terminalValue - taxRate * (terminalValue - capex * remainingBasis);
+            Vector<double> npv, cum, payback, dpayback, sumRev, sumElec, pvElec, pvTokens, sumV, v;
+            if (demand)
             {
-                var m = ceiling - mMinus1 * decay;
-                decay *= decayStep;
-                double ramp = _ramp[t];
-                var sold = soldBase * m * ramp;
-                Vector<double> electricity;
-                if (demand)
+                // The demand cap (a min per month) breaks the geometric structure: sum month by month.
+                var decay = one;
+                var priceFactor = price;
+                var elecFactor = elecPrice;
+                v = one;
+                npv = -capex;
+                cum = -capex;
+                payback = nan;
+                dpayback = nan;
+                sumRev = zero;
+                sumElec = zero;
+                pvElec = zero;
+                pvTokens = zero;
+                sumV = zero;
+                var notFound = capexPositive;
+                var dNotFound = notFound;
+                for (int t = 1; t <= h; t++)
                 {
-                    var cap = capacity0 * m;
-                    sold = Vector.Min(sold, demandCap);
-                    electricity = (kwhIdle + sold / cap * kwhBusySpan) * elecFactor;
-                }
-                else
-                {
-                    electricity = (kwhIdle + busyKwh * ramp) * elecFactor;
-                }
-
-                var revenue = sold * priceFactor;
-                priceFactor *= priceGrowth;
-                elecFactor *= elecGrowth;
-                var cf = afterTax * revenue - elecCashAfterTax * electricity - fixedAfterTax + taxShield * _taxFrac[t];
-                if (t == h)
-                {
-                    // Sale at the horizon, taxed on the gain over the remaining tax basis.
-                    cf += terminalValue - taxRate * (terminalValue - capex * remainingBasis);
-                }
-
-                v *= discount;
-                var dcf = cf * v;
-
-                if (searching)
-                {
-                    var next = cum + cf;
-                    var cross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(next, zero).As<long, double>(), notFound);
-                    if (cross != Vector<double>.Zero)
+                    var m = ceiling - mMinus1 * decay;
+                    decay *= decayStep;
+                    var sold = Vector.Min(soldBase * m * _ramp[t], demandCap);
+                    var electricity = (kwhIdle + sold / (capacity0 * m) * kwhBusySpan) * elecFactor;
+                    var revenue = sold * priceFactor;
+                    priceFactor *= priceGrowth;
+                    elecFactor *= elecGrowth;
+                    var cf = afterTax * revenue - elecCashAfterTax * electricity - fixedAfterTax + taxShield * _taxFrac[t];
+                    if (t == h)
                     {
-                        payback = Vector.ConditionalSelect(cross, new Vector<double>(t - 1) + (-cum / cf), payback);
-                        notFound = Vector.AndNot(notFound, cross);
+                        cf += terminalCf; // sale at the horizon, taxed on the gain over the remaining tax basis
                     }
 
-                    var dnext = npv + dcf;
-                    var dcross = Vector.BitwiseAnd(Vector.GreaterThanOrEqual(dnext, zero).As<long, double>(), dNotFound);
-                    if (dcross != Vector<double>.Zero)
-                    {
-                        dpayback = Vector.ConditionalSelect(dcross, new Vector<double>(t - 1) + (-npv / dcf), dpayback);
-                        dNotFound = Vector.AndNot(dNotFound, dcross);
-                    }
-
-                    cum = next;
-                    searching = Vector.BitwiseOr(notFound, dNotFound) != Vector<double>.Zero; // both paybacks found in every lane: stop looking
-                }
-                else
-                {
+                    v *= discount;
+                    var dcf = cf * v;
+                    Cross(t, cum, cf, ref payback, ref notFound);
+                    Cross(t, npv, dcf, ref dpayback, ref dNotFound);
                     cum += cf;
+                    npv += dcf;
+                    sumRev += revenue;
+                    sumElec += electricity;
+                    pvElec += electricity * v;
+                    pvTokens += sold * v;
+                    sumV += v;
                 }
-
-                npv += dcf;
-                sumRev += revenue;
-                sumElec += electricity;
-                pvElec += electricity * v;
-                pvTokens += sold * v;
-                sumV += v;
+            }
+            else
+            {
+                // Closed form: every sum is a geometric series in the monthly ratios, with the ramp's
+                // first months subtracted; only the paybacks need a month-by-month scan, which stops
+                // as soon as every lane has found both.
+                var discountTerms = columns[(int)Param.DiscountRateAnnual] is null ? constantTaxPv : TaxPv(discount);
+                var gH = PowH(priceGrowth, h);
+                var dH = PowH(decayStep, h);
+                var qH = PowH(elecGrowth, h);
+                v = PowH(discount, h);
+                var gd = priceGrowth * decayStep;
+                var gdH = gH * dH;
+                var revenueBase = soldBase * price;
+                sumRev = revenueBase * ((ceiling * Ramped(priceGrowth, gH)) - (mMinus1 * Ramped(gd, gdH)));
+                var geoQ = Geometric(elecGrowth, qH);
+                sumElec = elecPrice * ((kwhIdle * geoQ) + (busyKwh * (geoQ - RampShortfall(elecGrowth))));
+                var qv = elecGrowth * discount;
+                var geoQv = Geometric(qv, qH * v);
+                pvElec = discount * elecPrice * ((kwhIdle * geoQv) + (busyKwh * (geoQv - RampShortfall(qv))));
+                var pvRev = discount * revenueBase * ((ceiling * Ramped(priceGrowth * discount, gH * v)) - (mMinus1 * Ramped(gd * discount, gdH * v)));
+                var geoV = Geometric(discount, v);
+                pvTokens = discount * soldBase * ((ceiling * (geoV - RampShortfall(discount))) - (mMinus1 * Ramped(decayStep * discount, dH * v)));
+                sumV = discount * geoV;
+                npv = -capex + (afterTax * pvRev) - (elecCashAfterTax * pvElec) - (fixedAfterTax * sumV) + (taxShield * discountTerms) + (terminalCf * v);
+                cum = -capex + (afterTax * sumRev) - (elecCashAfterTax * sumElec) - (fixedAfterTax * h) + (taxShield * _taxFracSum) + terminalCf;
+                payback = nan;
+                dpayback = nan;
+                if (hasCapex)
+                {
+                    // cf_t = ramp_t·(a·g^(t−1) − b·(g·d)^(t−1) − c·q^(t−1)) − e·q^(t−1) − fixed + shield·f_t.
+                    var revenueAfterTax = afterTax * revenueBase;
+                    var months = new ScanTerms(
+                        revenueAfterTax * ceiling, revenueAfterTax * mMinus1, elecCashAfterTax * busyKwh * elecPrice, elecCashAfterTax * kwhIdle * elecPrice,
+                        fixedAfterTax, taxShield, terminalCf, priceGrowth, gd, elecGrowth, discount);
+                    (payback, dpayback) = Paybacks(h, capex, capexPositive, months);
+                }
             }
 
             var sumOpex = fixedOpex * h + elecCash * sumElec;
@@ -213,6 +269,160 @@ public sealed class SimdKernel
             Store(kpis[TrialKpis.EnergyCostPerRevenueDollar], offset + i, energyShare, lanes, tmp);
             Store(kpis[TrialKpis.GrossMargin], offset + i, margin, lanes, tmp);
         }
+    }
+
+    /// <summary>Where the running total first reaches 0 in lanes still searching: payback = (t − 1) + (−before / flow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Cross(int t, Vector<double> before, Vector<double> flow, ref Vector<double> payback, ref Vector<long> notFound)
+    {
+        var cross = Vector.GreaterThanOrEqual(before + flow, Vector<double>.Zero) & notFound;
+        if (cross != Vector<long>.Zero)
+        {
+            payback = Vector.ConditionalSelect(cross, new Vector<double>(t - 1) + (-before / flow), payback);
+            notFound = Vector.AndNot(notFound, cross);
+        }
+    }
+
+    /// <summary>The monthly cash flow of a trial as coefficients of its geometric terms (see <see cref="Paybacks"/>).</summary>
+    private readonly record struct ScanTerms(
+        Vector<double> A, Vector<double> B, Vector<double> C, Vector<double> E, Vector<double> Fixed, Vector<double> Shield, Vector<double> Terminal,
+        Vector<double> G, Vector<double> Gd, Vector<double> Q, Vector<double> Discount);
+
+    /// <summary>
+    /// The undiscounted and discounted paybacks, scanning the monthly cash flows only until every lane
+    /// has found both (the sums themselves come from the closed form).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private (Vector<double> Payback, Vector<double> Discounted) Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c)
+    {
+        var nan = new Vector<double>(double.NaN);
+        var payback = nan;
+        var dpayback = nan;
+        var notFound = capexPositive;
+        var dNotFound = notFound;
+        var g = Vector<double>.One;
+        var gd = Vector<double>.One;
+        var q = Vector<double>.One;
+        var v = Vector<double>.One;
+        var cum = -capex;
+        var npv = -capex;
+        var a = c.A;
+        var b = c.B;
+        var e = c.E;
+        var cq = c.C;
+        var fixedOut = c.Fixed;
+        var shield = c.Shield;
+        var ramp = _ramp;
+        var tax = _taxFrac;
+        for (int t = 1; t <= h; t++)
+        {
+            var cf = (new Vector<double>(ramp[t]) * ((a * g) - (b * gd) - (cq * q))) - (e * q) - fixedOut + (shield * new Vector<double>(tax[t]));
+            if (t == h)
+            {
+                cf += c.Terminal;
+            }
+
+            g *= c.G;
+            gd *= c.Gd;
+            q *= c.Q;
+            v *= c.Discount;
+            var dcf = cf * v;
+            Cross(t, cum, cf, ref payback, ref notFound);
+            Cross(t, npv, dcf, ref dpayback, ref dNotFound);
+            if ((notFound | dNotFound) == Vector<long>.Zero)
+            {
+                break; // both paybacks found in every lane
+            }
+
+            cum += cf;
+            npv += dcf;
+        }
+
+        return (payback, dpayback);
+    }
+
+    private static Vector<double> MonthlyGrowth(Vector<double> annual) => Vector.Exp(Vector.Log(Vector<double>.One + annual) * (1.0 / 12));
+
+    private static Vector<double> Discount(Vector<double> annual) => Vector.Exp(-Vector.Log(Vector<double>.One + annual) * (1.0 / 12));
+
+    private static Vector<double> DecayStep(Vector<double> tau) => Vector.Exp(-Vector<double>.One / tau);
+
+    /// <summary>x^H by repeated squaring (the same chain of products for every lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> PowH(Vector<double> x, int h)
+    {
+        var result = Vector<double>.One;
+        while (true)
+        {
+            if ((h & 1) != 0)
+            {
+                result *= x;
+            }
+
+            h >>= 1;
+            if (h == 0)
+            {
+                return result;
+            }
+
+            x *= x;
+        }
+    }
+
+    /// <summary>
+    /// Σ_{k=0}^{H−1} x^k given xᴴ: (1 − xᴴ)/(1 − x), where 1 − x is exact for x in [½, 2] (Sterbenz); lanes with
+    /// |x − 1| &lt; 1/256 use the binomial series Σ_j C(H, j + 1)(x − 1)^j, which has no cancellation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector<double> Geometric(Vector<double> x, Vector<double> xH)
+    {
+        var one = Vector<double>.One;
+        var sum = (one - xH) / (one - x);
+        var e = x - one;
+        var near = Vector.LessThan(Vector.Abs(e), new Vector<double>(NearOne));
+        if (near != Vector<long>.Zero)
+        {
+            var series = _geoSeries;
+            var acc = new Vector<double>(series[^1]);
+            for (int j = series.Length - 2; j >= 0; j--)
+            {
+                acc = (acc * e) + new Vector<double>(series[j]);
+            }
+
+            sum = Vector.ConditionalSelect(near, acc, sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Σ_{t=1}^{R} (1 − ramp_t)·x^(t−1): what the ramp's first months take off a geometric sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector<double> RampShortfall(Vector<double> x)
+    {
+        var c = _rampShortfall;
+        var acc = Vector<double>.Zero;
+        for (int j = c.Length - 1; j >= 0; j--)
+        {
+            acc = (acc * x) + new Vector<double>(c[j]);
+        }
+
+        return acc;
+    }
+
+    /// <summary>Σ_{t=1}^{H} ramp_t·x^(t−1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector<double> Ramped(Vector<double> x, Vector<double> xH) => Geometric(x, xH) - RampShortfall(x);
+
+    /// <summary>Σ_{t=1}^{H} f_t·δ^t, the present value of the tax depreciation fractions (Horner).</summary>
+    private Vector<double> TaxPv(Vector<double> discount)
+    {
+        var acc = Vector<double>.Zero;
+        for (int t = _ctx.Horizon; t >= 1; t--)
+        {
+            acc = (acc + new Vector<double>(_taxFrac[t])) * discount;
+        }
+
+        return acc;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
