@@ -24,16 +24,18 @@ public static partial class Cli
         var untilStable = new Option<double?>("--until-stable") { Description = "Keep doubling trials until the 95 % intervals of P10/P50/P90 of NPV are narrower than this fraction of (P90 − P10), e.g. 0.01." };
         var maxTrials = new Option<long>("--max-trials") { Description = "Upper bound for --until-stable.", DefaultValueFactory = _ => 100_000_000 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var irr = new Option<bool>("--irr") { Description = "Also compute each trial's IRR (irr_annual); same as simulation.irr = true." };
         var set = SetOption();
         var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
         {
-            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, set,
+            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, irr, set,
         };
         cmd.SetAction(r =>
         {
             var files = r.GetValue(configs)!;
             var overrides = r.GetValue(set) ?? [];
-            var specs = files.Select(f => (File: f, Spec: LoadSpec(f, overrides))).ToList();
+            bool withIrr = r.GetValue(irr);
+            var specs = files.Select(f => (File: f, Spec: LoadSpec(f, overrides))).Select(x => withIrr ? x with { Spec = x.Spec with { Simulation = x.Spec.Simulation with { Irr = true } } } : x).ToList();
             int threadCount = r.GetValue(threads) ?? Environment.ProcessorCount;
             if (threadCount < 1 || threadCount > 1024)
             {
@@ -74,7 +76,7 @@ public static partial class Cli
 
                     if (n > RunOptions.MaxInMemoryTrials)
                     {
-                        throw new UsageException($"--trials {n:N0} would need {n * TrialKpis.CoreCount * 8.0 / 1e9:0.#} GB for exact percentiles; at most {RunOptions.MaxInMemoryTrials:N0} trials are kept in memory (streaming percentiles are not implemented). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
+                        throw new UsageException($"--trials {n:N0} would need {n * spec.Simulation.KpiColumns * 8.0 / 1e9:0.#} GB for exact percentiles; at most {RunOptions.MaxInMemoryTrials:N0} trials are kept in memory (streaming percentiles are not implemented). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
                     }
 
                     var options = new RunOptions(n, r.GetValue(seed) ?? spec.Simulation.Seed, r.GetValue(sampling) switch

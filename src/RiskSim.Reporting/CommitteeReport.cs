@@ -106,7 +106,8 @@ public static class CommitteeReport
         b.Add(new ParagraphBlock(BottomLine(d)));
         b.Add(new ParagraphBlock("Pxx is the xx-th percentile: xx % of trials are at or below it (P10 is the pessimistic case for NPV and ROI, the optimistic one for payback months). Brackets: 95 % confidence interval of each percentile from the order statistics."));
         var rows = new List<IReadOnlyList<string>>();
-        foreach (int k in new[] { TrialKpis.NetRoi, TrialKpis.Npv, TrialKpis.Payback })
+        int[] answerKpis = r.Statistics.Length > TrialKpis.Irr ? [TrialKpis.NetRoi, TrialKpis.Npv, TrialKpis.Payback, TrialKpis.Irr] : [TrialKpis.NetRoi, TrialKpis.Npv, TrialKpis.Payback];
+        foreach (int k in answerKpis)
         {
             var st = r.Statistics[k];
             var row = new List<string> { $"{st.Kpi.Title} ({st.Kpi.Unit})" };

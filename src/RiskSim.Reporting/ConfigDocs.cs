@@ -59,6 +59,9 @@ public static class ConfigDocs
                     case FieldKind.Text:
                         w.WriteString("type", "string");
                         break;
+                    case FieldKind.Boolean:
+                        w.WriteString("type", "boolean");
+                        break;
                     case FieldKind.Choice:
                         w.WriteStartArray("enum");
                         foreach (var c in f.Choices)

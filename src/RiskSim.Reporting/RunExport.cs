@@ -183,7 +183,7 @@ public static class RunExport
     public static void TrialsCsv(SimulationResult r, TextWriter w)
     {
         w.Write("trial");
-        foreach (var k in TrialKpis.All.Take(TrialKpis.CoreCount))
+        foreach (var k in TrialKpis.All.Take(r.Kpis.Length))
         {
             w.Write(',');
             w.Write(k.Key);
@@ -193,7 +193,7 @@ public static class RunExport
         for (long i = 0; i < r.Trials; i++)
         {
             w.Write(i.ToString(Fmt.Inv));
-            for (int k = 0; k < TrialKpis.CoreCount; k++)
+            for (int k = 0; k < r.Kpis.Length; k++)
             {
                 w.Write(',');
                 w.Write(Fmt.Raw(r.Kpis[k][i]));
@@ -203,13 +203,13 @@ public static class RunExport
         }
     }
 
-    /// <summary>Writes per-trial KPIs as little-endian float64, trial-major, 8 columns in <see cref="TrialKpis"/> order; NaN = does not exist.</summary>
+    /// <summary>Writes per-trial KPIs as little-endian float64, trial-major, 8 columns in <see cref="TrialKpis"/> order (9 with IRR); NaN = does not exist.</summary>
     public static void TrialsBinary(SimulationResult r, Stream s)
     {
         using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         for (long i = 0; i < r.Trials; i++)
         {
-            for (int k = 0; k < TrialKpis.CoreCount; k++)
+            for (int k = 0; k < r.Kpis.Length; k++)
             {
                 bw.Write(r.Kpis[k][i]);
             }

@@ -136,6 +136,20 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Irr_flag_adds_the_irr_kpi_to_the_summary()
+    {
+        var (code, _, err) = Run("run", RepoPaths.Flagship, "--trials", "20000", "--irr", "--out", _tmp, "--quiet");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_tmp, "gb200-nvl72-deepseek-r1", "summary.json")));
+        var stats = doc.RootElement.GetProperty("statistics");
+        double p10 = stats.GetProperty("irr_annual.p10").GetDouble();
+        double p50 = stats.GetProperty("irr_annual.p50").GetDouble();
+        double p90 = stats.GetProperty("irr_annual.p90").GetDouble();
+        Assert.True(p10 < p50 && p50 < p90, $"{p10} {p50} {p90}");
+        Assert.InRange(p50, 0.1, 10); // a profitable flagship: positive, finite annual IRR
+    }
+
+    [Fact]
     public void The_readme_config_reference_is_the_generated_one()
     {
         string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));

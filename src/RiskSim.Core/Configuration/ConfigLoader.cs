@@ -468,7 +468,7 @@ public static class ConfigLoader
                 Correlations = correlations,
                 RepairCorrelation = repair,
                 Gates = gates,
-                Simulation = sim with { PaybackWithinMonths = within.ToImmutable() },
+                Simulation = sim with { PaybackWithinMonths = within.ToImmutable(), Irr = sim.Irr || gates.Any(g => g.Metric.StartsWith("irr_annual.", StringComparison.Ordinal)) },
                 Notes = _notes.ToImmutableDictionary(),
                 ConfigHash = hash,
                 CanonicalJson = canonical,
@@ -481,7 +481,7 @@ public static class ConfigLoader
             ulong seed = values["simulation.seed"] is double s ? (ulong)s : 42;
             var sampling = (values["simulation.sampling"] as string ?? "lhs") == "mc" ? SamplingMethod.MonteCarlo : SamplingMethod.LatinHypercube;
             var within = values["simulation.payback_within_months"] as ImmutableArray<int>? ?? [12, 24, 36];
-            return new SimulationSettings(trials, seed, sampling, within);
+            return new SimulationSettings(trials, seed, sampling, within, values["simulation.irr"] is true);
         }
 
         private (ImmutableArray<CorrelationSpec>, bool) ReadCorrelations(InputSpec?[] inputs)
@@ -782,6 +782,8 @@ public static class ConfigLoader
             {
                 case FieldKind.Text:
                     return Str(node) ?? Bad(f, node, "expected a string");
+                case FieldKind.Boolean:
+                    return node is JsonValue bv && bv.TryGetValue(out bool flag) ? flag : Bad(f, node, "expected true or false");
                 case FieldKind.Choice:
                     {
                         string? s = Str(node);

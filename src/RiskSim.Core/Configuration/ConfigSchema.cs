@@ -12,6 +12,7 @@ public enum FieldKind
     Text,
     Choice,
     IntegerList,
+    Boolean,
 }
 
 /// <summary>
@@ -54,6 +55,7 @@ public sealed record FieldDef(
     public string AllowedText => Kind switch
     {
         FieldKind.Text => "a string",
+        FieldKind.Boolean => "true or false",
         FieldKind.Choice => "one of: " + string.Join(", ", Choices.Select(c => $"\"{c}\"")),
         FieldKind.IntegerList => $"a list of whole numbers in [{N(Min)}, {N(Max)}]",
         FieldKind.WholeNumber => $"a whole number in [{N(Min)}, {N(Max)}]",
@@ -146,6 +148,7 @@ public static class ConfigSchema
         I("simulation", "seed", 0, 9_007_199_254_740_991, 42, "optional", "Master seed; same seed and config give bit-identical results on any thread count."),
         C("simulation", "sampling", ["lhs", "mc"], "optional (default \"lhs\")", "\"lhs\": Latin hypercube within each block of 16,384 trials; \"mc\": plain Monte Carlo."),
         new("simulation", "payback_within_months", FieldKind.IntegerList, "months", 1, 600, false, null, "optional (default [12, 24, 36])", null, [], "Thresholds N for which P(payback ≤ N months) is reported (gate thresholds are added)."),
+        new("simulation", "irr", FieldKind.Boolean, "", 0, 1, false, null, "optional (default false; a gate on irr_annual turns it on)", null, [], "Also compute each trial's IRR (irr_annual): costs about as much again as the rest of the model, so it is off unless asked for (or `--irr`)."),
     ];
 
     /// <summary>Field by dotted path.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using MathNet.Numerics.RootFinding;
 
 namespace RiskSim.Core.Finance;
@@ -102,6 +103,9 @@ public static class FinanceMath
         return changes;
     }
 
+    /// <summary>The rates per period <see cref="Irr"/> scans for the first sign change: −99.99 %, then 2,000 steps evenly spaced in log(1 + r) up to +100,000 %.</summary>
+    public static readonly ImmutableArray<double> IrrGrid = [-0.9999, .. Enumerable.Range(1, 2000).Select(k => Math.Exp(Math.Log(1e-4) + ((Math.Log(1001) - Math.Log(1e-4)) * k / 2000)) - 1)];
+
     /// <summary>
     /// Per-period IRR: the lowest root of NPV(r) = 0 above −100 %, found by scanning a grid of rates
     /// (log-spaced in 1 + r from −99.99 % to +100,000 % per period) and refining the first bracket with
@@ -117,12 +121,11 @@ public static class FinanceMath
         double[] cf = cashFlows.ToArray();
         double f(double r) => Npv(r, cf);
 
-        // Grid in log(1 + r), dense near 0 where monthly IRRs live.
-        double prevR = -0.9999;
+        double prevR = IrrGrid[0];
         double prevV = f(prevR);
-        for (int k = 1; k <= 2000; k++)
+        for (int k = 1; k < IrrGrid.Length; k++)
         {
-            double r = Math.Exp(Math.Log(1e-4) + (Math.Log(1001) - Math.Log(1e-4)) * k / 2000) - 1;
+            double r = IrrGrid[k];
             double v = f(r);
             if (prevV == 0)
             {

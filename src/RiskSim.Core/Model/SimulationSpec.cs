@@ -77,7 +77,11 @@ public sealed record GateSpec(string Metric, GateOp Op, double Threshold, string
 }
 
 /// <summary>Monte Carlo settings from the config (the CLI may override them).</summary>
-public sealed record SimulationSettings(long Trials, ulong Seed, SamplingMethod Sampling, ImmutableArray<int> PaybackWithinMonths);
+public sealed record SimulationSettings(long Trials, ulong Seed, SamplingMethod Sampling, ImmutableArray<int> PaybackWithinMonths, bool Irr = false)
+{
+    /// <summary>KPI columns a run computes: the core KPIs, plus IRR when asked.</summary>
+    public int KpiColumns => Irr ? TrialKpis.CoreCount + 1 : TrialKpis.CoreCount;
+}
 
 /// <summary>
 /// The validated, immutable description of one decision: everything the engine accepts. Built only by

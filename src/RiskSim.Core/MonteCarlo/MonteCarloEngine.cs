@@ -17,7 +17,7 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
     public const long MaxInMemoryTrials = 200_000_000;
 
     /// <summary>Bytes of KPI storage a run of this size needs.</summary>
-    public long KpiBytes => Trials * TrialKpis.CoreCount * sizeof(double);
+    public long KpiBytes => Trials * TrialKpis.CoreCount * sizeof(double); // + 8 B/trial with IRR
 }
 
 /// <summary>Progress of a run: trials finished so far.</summary>
@@ -101,7 +101,7 @@ public static class MonteCarloEngine
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
         long blocks = (trials + b - 1) / b;
-        var kpis = new double[TrialKpis.CoreCount][];
+        var kpis = new double[spec.Simulation.KpiColumns][];
         for (int k = 0; k < kpis.Length; k++)
         {
             kpis[k] = GC.AllocateUninitializedArray<double>(checked((int)trials));
@@ -202,8 +202,8 @@ public static class MonteCarloEngine
     public static ImmutableArray<KpiStatistics> Aggregate(SimulationSpec spec, double[][] kpis, long trials, int threads)
     {
         var within = spec.Simulation.PaybackWithinMonths;
-        var result = new KpiStatistics[TrialKpis.CoreCount];
-        Parallel.For(0, TrialKpis.CoreCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
+        var result = new KpiStatistics[kpis.Length];
+        Parallel.For(0, kpis.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
         {
             var kpi = TrialKpis.All[k];
             bool payback = k is TrialKpis.Payback or TrialKpis.DiscountedPayback;
@@ -219,6 +219,7 @@ public static class MonteCarloEngine
         TrialKpis.NetRoi or TrialKpis.RevenueMultiple => "no up-front capex (cost mode \"rate\")",
         TrialKpis.LevelizedCost => "no tokens sold",
         TrialKpis.EnergyCostPerRevenueDollar => spec.HasPower ? "no revenue" : "no power figure in the config",
+        TrialKpis.Irr => "no sign change in the cash flows, or no root between −99.99 % and +100,000 % a month",
         _ => "no revenue",
     };
 

@@ -98,6 +98,8 @@ public sealed class SimdKernel
         var zero = Vector<double>.Zero;
         var nan = new Vector<double>(double.NaN);
         Span<double> tmp = stackalloc double[Vector<double>.Count];
+        bool irr = kpis.Length > TrialKpis.Irr;
+        Span<Vector<double>> flows = irr ? new Vector<double>[h + 1] : default; // once per block, not per trial
         var constantTaxPv = TaxPv(Discount(new Vector<double>(constants[(int)Param.DiscountRateAnnual])));
 
         // Monthly ratios of inputs that do not vary by trial are computed once (exp and log are the costly part of a trial).
@@ -147,7 +149,7 @@ public sealed class SimdKernel
             var elecCash = rate ? zero : one;
             var taxRate = P(Param.TaxRate);
             var discount = fixedDiscount ?? Discount(P(Param.DiscountRateAnnual));
-            var demandCap = demand ? P(Param.DemandCapOutputTokensPerS) * (3600 * hrs) : zero;
+            var demandCap = demand ? P(Param.DemandCapOutputTokensPerS) * (3600 * hrs) : new Vector<double>(double.PositiveInfinity);
             bool hasCapex = Vector.GreaterThanAny(capex, zero);
             var capexPositive = Vector.GreaterThan(capex, zero);
 
@@ -164,9 +166,10 @@ public sealed class SimdKernel
 
             var terminalCf = terminalValue - taxRate * (terminalValue - capex * remainingBasis);
             Vector<double> npv, cum, payback, dpayback, sumRev, sumElec, pvElec, pvTokens, sumV, v;
-            if (demand)
+            if (demand || irr)
             {
-                // The demand cap (a min per month) breaks the geometric structure: sum month by month.
+                // The demand cap (a min per month) breaks the geometric structure, and the IRR needs every
+                // month's cash flow: sum month by month.
                 var decay = one;
                 var priceFactor = price;
                 var elecFactor = elecPrice;
@@ -199,6 +202,11 @@ public sealed class SimdKernel
 
                     v *= discount;
                     var dcf = cf * v;
+                    if (irr)
+                    {
+                        flows[t] = cf;
+                    }
+
                     Cross(t, cum, cf, ref payback, ref notFound);
                     Cross(t, npv, dcf, ref dpayback, ref dNotFound);
                     cum += cf;
@@ -268,6 +276,11 @@ public sealed class SimdKernel
             Store(kpis[TrialKpis.LevelizedCost], offset + i, lcoe, lanes, tmp);
             Store(kpis[TrialKpis.EnergyCostPerRevenueDollar], offset + i, energyShare, lanes, tmp);
             Store(kpis[TrialKpis.GrossMargin], offset + i, margin, lanes, tmp);
+            if (irr)
+            {
+                flows[0] = -capex;
+                Store(kpis[TrialKpis.Irr], offset + i, IrrSolver.Annual(flows[..(h + 1)], lanes), lanes, tmp);
+            }
         }
     }
 
