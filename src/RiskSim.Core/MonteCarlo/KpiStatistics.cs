@@ -61,7 +61,9 @@ public sealed record KpiStatistics(
     {
         long n = values.Length;
         var thresholds = withinMonths.Select(m => (double)m).ToArray();
-        var pass = Moments(values, Shift(values), thresholds);
+        // The histogram for the percentiles is counted in the moments pass (buckets from a small sample).
+        var histogram = new KeyHistogram(KeyBuckets.FromSample(values, KeyBuckets.CountFor(n)));
+        var pass = Moments(values, Shift(values), thresholds, histogram);
         long finite = pass.Count;
         long nulls = n - finite;
         double? mean = finite > 0 ? pass.Shift + (pass.Sum / finite) : null;
@@ -109,7 +111,7 @@ public sealed record KpiStatistics(
             wanted.Add(higherBetter ? esCount - 1 : finite - esCount);
         }
 
-        var (sel, _) = OrderStatistics.Select(values, wanted.ToArray(), finite);
+        var sel = OrderStatistics.Select(values, histogram, wanted.ToArray());
         var lookup = new Dictionary<long, double>();
         for (int i = 0; i < wanted.Count; i++)
         {
@@ -142,6 +144,9 @@ public sealed record KpiStatistics(
         return new KpiStatistics(kpi, n, nulls, mean, sd, se, finite > 0 ? min : null, finite > 0 ? max : null, percentiles, es, n == 0 ? 0 : (double)negative / n, probWithin.ToImmutable(), nullReason);
     }
 
+    /// <summary>Values counted in the histogram at a time during the moments pass (16 KiB: stays in L1); a multiple of every vector width.</summary>
+    private const int HistogramSlice = 2048;
+
     private readonly record struct Pass(long Count, double Shift, double Sum, double SumSquares, double Min, double Max, long Negative, long[] Within);
 
     /// <summary>A shift near the mean for the one-pass variance: the mean of the first block's finite values (0 if none).</summary>
@@ -165,9 +170,11 @@ public sealed record KpiStatistics(
     /// One vectorized pass over the finite values: count, Σ x (or Σ (x − center)² when a center is
     /// given), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
     /// trials and added in block order, so the result does not depend on how the run was threaded.
+    /// Each slice of <see cref="HistogramSlice"/> values is also counted in <paramref name="histogram"/>
+    /// right after the moments, while it is still in the L1 cache.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds)
+    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram histogram)
     {
         int w = System.Numerics.Vector<double>.Count;
         var c = new System.Numerics.Vector<double>(center);
@@ -188,21 +195,27 @@ public sealed record KpiStatistics(
             var vsum = zero;
             var vsq = zero;
             int i = 0;
-            for (; i + w <= block.Length; i += w)
+            for (int sliceStart = 0; sliceStart < block.Length; sliceStart += HistogramSlice)
             {
-                var v = new System.Numerics.Vector<double>(block.Slice(i, w));
-                var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
-                var d = System.Numerics.Vector.ConditionalSelect(ok, v - c, zero);
-                vsum += d;
-                vsq += d * d;
-                vcount -= ok;
-                vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
-                vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
-                vneg -= System.Numerics.Vector.LessThan(v, zero);
-                for (int k = 0; k < vth.Length; k++)
+                int sliceEnd = Math.Min(block.Length, sliceStart + HistogramSlice);
+                for (; i + w <= sliceEnd; i += w)
                 {
-                    vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
+                    var v = new System.Numerics.Vector<double>(block.Slice(i, w));
+                    var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
+                    var d = System.Numerics.Vector.ConditionalSelect(ok, v - c, zero);
+                    vsum += d;
+                    vsq += d * d;
+                    vcount -= ok;
+                    vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
+                    vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
+                    vneg -= System.Numerics.Vector.LessThan(v, zero);
+                    for (int k = 0; k < vth.Length; k++)
+                    {
+                        vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
+                    }
                 }
+
+                histogram.Add(block[sliceStart..sliceEnd]);
             }
 
             double bs = System.Numerics.Vector.Sum(vsum);
