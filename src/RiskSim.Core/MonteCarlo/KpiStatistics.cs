@@ -202,12 +202,13 @@ public sealed record KpiStatistics(
                 {
                     var v = new System.Numerics.Vector<double>(block.Slice(i, w));
                     var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
-                    var d = System.Numerics.Vector.ConditionalSelect(ok, v - c, zero);
+                    var d = (v - c) & System.Numerics.Vector.AsVectorDouble(ok); // the bits of ConditionalSelect(ok, v − c, 0), in one op
                     vsum += d;
                     vsq += d * d;
                     vcount -= ok;
-                    vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
-                    vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
+                    // minpd/maxpd keep the second operand when v is NaN (or equal to it: ±0, fixed below).
+                    vmin = System.Numerics.Vector.MinNative(v, vmin);
+                    vmax = System.Numerics.Vector.MaxNative(v, vmax);
                     vneg -= System.Numerics.Vector.LessThan(v, zero);
                     for (int k = 0; k < vth.Length; k++)
                     {
@@ -256,8 +257,26 @@ public sealed record KpiStatistics(
             within[k] += System.Numerics.Vector.Sum(vwithin[k]);
         }
 
+        // The native min/max order −0 and +0 as equal: when an extreme is zero, its sign is that of
+        // IEEE min/max (−0 below +0) over the data, which needs one more look at the values.
+        if (min == 0)
+        {
+            min = HasBits(values, NegativeZeroBits) ? -0.0 : 0.0;
+        }
+
+        if (max == 0)
+        {
+            max = HasBits(values, 0) ? 0.0 : -0.0;
+        }
+
         return new Pass(count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
     }
+
+    private const long NegativeZeroBits = long.MinValue;
+
+    /// <summary>Whether any value has exactly these bits (to tell −0 from +0).</summary>
+    private static bool HasBits(ReadOnlySpan<double> values, long bits) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(values).IndexOf(bits) >= 0;
 
     /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>
     private static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
@@ -277,7 +296,7 @@ public sealed record KpiStatistics(
             {
                 var v = new System.Numerics.Vector<double>(block.Slice(i, w));
                 var m = below ? System.Numerics.Vector.LessThan(v, t) : System.Numerics.Vector.GreaterThan(v, t); // false for NaN
-                vsum += System.Numerics.Vector.ConditionalSelect(m, v, System.Numerics.Vector<double>.Zero);
+                vsum += v & System.Numerics.Vector.AsVectorDouble(m); // the bits of ConditionalSelect(m, v, 0)
                 vcount -= m;
             }
 

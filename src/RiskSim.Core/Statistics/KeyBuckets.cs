@@ -174,38 +174,83 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             throw new ArgumentException("histogram too short", nameof(counts));
         }
 
-        ref long c0 = ref MemoryMarshal.GetReference(counts);
-        ref double v0 = ref MemoryMarshal.GetReference(values);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && values.Length >= 4)
         {
-            var low = Vector256.Create(Low);
-            var high = Vector256.Create(High);
-            var magnitude = Vector256.Create(long.MaxValue);
-            var dead = Vector256.Create(_dead);
-            var origin = Vector256.Create(_origin);
-            var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
-            int shift = _shift;
-            for (; i + 4 <= values.Length; i += 4)
-            {
-                var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
-                var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
-                var m = (bits & magnitude) - dead;
-                m = Vector256.AndNot(m, Vector256.GreaterThan(Vector256<long>.Zero, m)); // max(m, 0)
-                var neg = Vector256.GreaterThan(Vector256<long>.Zero, bits);
-                var idx = Vector256.ShiftRightLogical(((m ^ neg) - neg) - origin, shift);
-                idx = Vector256.ConditionalSelect(Vector256.Equals(v, v).AsInt64(), idx, nanSlot);
-                Unsafe.Add(ref c0, (nint)idx.GetElement(0))++;
-                Unsafe.Add(ref c0, (nint)idx.GetElement(1))++;
-                Unsafe.Add(ref c0, (nint)idx.GetElement(2))++;
-                Unsafe.Add(ref c0, (nint)idx.GetElement(3))++;
-            }
+            // One loop per sign of the range, so each computes only what its values need.
+            i = Low > 0 ? Accumulate<Positive>(values, counts)
+                : High < 0 ? Accumulate<Negative>(values, counts)
+                : Accumulate<Crossing>(values, counts);
         }
 
         for (; i < values.Length; i++)
         {
-            int b = Of(Unsafe.Add(ref v0, i));
+            int b = Of(values[i]);
             counts[b < 0 ? Count : b]++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Accumulate<TSign>(ReadOnlySpan<double> values, Span<long> counts)
+        where TSign : struct, ISign
+    {
+        ref long c0 = ref MemoryMarshal.GetReference(counts);
+        ref double v0 = ref MemoryMarshal.GetReference(values);
+        var low = Vector256.Create(Low);
+        var high = Vector256.Create(High);
+        var dead = Vector256.Create(_dead);
+        var origin = Vector256.Create(_origin);
+        var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
+        int shift = _shift;
+        Span<long> lanes = stackalloc long[4]; // a store and four loads beat four lane extracts
+        ref long l0 = ref MemoryMarshal.GetReference(lanes);
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+        {
+            var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+            var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
+            var idx = Vector256.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
+            Vector256.ConditionalSelect(Vector256.Equals(v, v).AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
+            Unsafe.Add(ref c0, (nint)l0)++;
+            Unsafe.Add(ref c0, (nint)Unsafe.Add(ref l0, 1))++;
+            Unsafe.Add(ref c0, (nint)Unsafe.Add(ref l0, 2))++;
+            Unsafe.Add(ref c0, (nint)Unsafe.Add(ref l0, 3))++;
+        }
+
+        return i;
+    }
+
+    /// <summary>Scaled(c) − origin for the bit patterns of clamped values, by the sign of the range.</summary>
+    private interface ISign
+    {
+        static abstract Vector256<long> Offset(Vector256<long> bits, Vector256<long> dead, Vector256<long> origin);
+    }
+
+    /// <summary>Low &gt; 0: no dead zone, the bit pattern is the scale.</summary>
+    private readonly struct Positive : ISign
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<long> Offset(Vector256<long> bits, Vector256<long> dead, Vector256<long> origin) => bits - origin;
+    }
+
+    /// <summary>High &lt; 0: no dead zone, minus the magnitude.</summary>
+    private readonly struct Negative : ISign
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<long> Offset(Vector256<long> bits, Vector256<long> dead, Vector256<long> origin) =>
+            -origin - (bits & Vector256.Create(long.MaxValue));
+    }
+
+    /// <summary>The range contains 0: signed magnitude less the dead zone.</summary>
+    private readonly struct Crossing : ISign
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<long> Offset(Vector256<long> bits, Vector256<long> dead, Vector256<long> origin)
+        {
+            var m = (bits & Vector256.Create(long.MaxValue)) - dead;
+            m = Vector256.AndNot(m, Vector256.GreaterThan(Vector256<long>.Zero, m)); // max(m, 0)
+            var neg = Vector256.GreaterThan(Vector256<long>.Zero, bits);
+            return ((m ^ neg) - neg) - origin;
         }
     }
 

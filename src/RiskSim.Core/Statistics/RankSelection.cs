@@ -100,77 +100,78 @@ public sealed class RankSelection
     public int Intervals => _lo.Length;
 
     /// <summary>Keeps the values of <paramref name="values"/> that fall in a wanted bucket (vectorized).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Collect(ReadOnlySpan<double> values)
     {
-        int i = 0;
+        const int slice = 2048; // 16 KiB: with more than four intervals the slice is rescanned from L1
         int clusters = _lo.Length;
         if (clusters == 0)
         {
             return;
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        for (int s = 0; s < values.Length; s += slice)
         {
-            Span<Vector256<double>> lo = stackalloc Vector256<double>[clusters];
-            Span<Vector256<double>> hi = stackalloc Vector256<double>[clusters];
-            for (int c = 0; c < clusters; c++)
+            var part = values.Slice(s, Math.Min(slice, values.Length - s));
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
             {
-                lo[c] = Vector256.Create(_lo[c]);
-                hi[c] = Vector256.Create(_hi[c]);
-            }
-
-            ref double v0 = ref MemoryMarshal.GetReference(values);
-            if (clusters == 1)
-            {
-                var l = lo[0];
-                var h = hi[0];
-                for (; i + 4 <= values.Length; i += 4)
+                for (int group = 0; group < clusters; group += 4)
                 {
-                    var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
-                    if ((Vector256.GreaterThanOrEqual(v, l) & Vector256.LessThanOrEqual(v, h)).ExtractMostSignificantBits() != 0)
-                    {
-                        TakeFour(values.Slice(i, 4));
-                    }
+                    i = CollectFour(part, group);
                 }
             }
-            else
-            {
-                for (; i + 4 <= values.Length; i += 4)
-                {
-                    var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
-                    var any = Vector256.GreaterThanOrEqual(v, lo[0]) & Vector256.LessThanOrEqual(v, hi[0]);
-                    for (int c = 1; c < clusters; c++)
-                    {
-                        any |= Vector256.GreaterThanOrEqual(v, lo[c]) & Vector256.LessThanOrEqual(v, hi[c]);
-                    }
 
-                    if (any.ExtractMostSignificantBits() != 0)
-                    {
-                        TakeFour(values.Slice(i, 4));
-                    }
-                }
+            for (; i < part.Length; i++)
+            {
+                Take(part[i], 0, clusters);
+            }
+        }
+    }
+
+    /// <summary>Vector scan for intervals group … group + 3 (bounds in registers; missing ones NaN: every compare false); returns where the vector part stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int CollectFour(ReadOnlySpan<double> values, int group)
+    {
+        var l0 = Bound(_lo, group);
+        var h0 = Bound(_hi, group);
+        var l1 = Bound(_lo, group + 1);
+        var h1 = Bound(_hi, group + 1);
+        var l2 = Bound(_lo, group + 2);
+        var h2 = Bound(_hi, group + 2);
+        var l3 = Bound(_lo, group + 3);
+        var h3 = Bound(_hi, group + 3);
+        ref double v0 = ref MemoryMarshal.GetReference(values);
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+        {
+            var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+            var any = (Vector256.GreaterThanOrEqual(v, l0) & Vector256.LessThanOrEqual(v, h0))
+                | (Vector256.GreaterThanOrEqual(v, l1) & Vector256.LessThanOrEqual(v, h1))
+                | (Vector256.GreaterThanOrEqual(v, l2) & Vector256.LessThanOrEqual(v, h2))
+                | (Vector256.GreaterThanOrEqual(v, l3) & Vector256.LessThanOrEqual(v, h3));
+            if (any.ExtractMostSignificantBits() != 0)
+            {
+                TakeFour(values.Slice(i, 4), group, Math.Min(group + 4, _lo.Length));
             }
         }
 
-        for (; i < values.Length; i++)
-        {
-            Take(values[i]);
-        }
+        return i;
+
+        static Vector256<double> Bound(double[] bounds, int c) => Vector256.Create(c < bounds.Length ? bounds[c] : double.NaN);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void TakeFour(ReadOnlySpan<double> four)
+    private void TakeFour(ReadOnlySpan<double> four, int from, int to)
     {
         foreach (double v in four)
         {
-            Take(v);
+            Take(v, from, to);
         }
     }
 
-    private void Take(double v)
+    private void Take(double v, int from, int to)
     {
-        for (int c = 0; c < _lo.Length; c++)
+        for (int c = from; c < to; c++)
         {
             if (v >= _lo[c] && v <= _hi[c])
             {
