@@ -61,7 +61,9 @@ public sealed record KpiStatistics(
     {
         long n = values.Length;
         var thresholds = withinMonths.Select(m => (double)m).ToArray();
-        var pass = Moments(values, Shift(values), thresholds);
+        // The histogram for the percentiles is counted in the moments pass (buckets from a small sample).
+        var histogram = new KeyHistogram(KeyBuckets.FromSample(values, KeyBuckets.CountFor(n)));
+        var pass = Moments(values, Shift(values), thresholds, histogram);
         long finite = pass.Count;
         long nulls = n - finite;
         double? mean = finite > 0 ? pass.Shift + (pass.Sum / finite) : null;
@@ -109,7 +111,7 @@ public sealed record KpiStatistics(
             wanted.Add(higherBetter ? esCount - 1 : finite - esCount);
         }
 
-        var (sel, _) = OrderStatistics.Select(values, wanted.ToArray(), finite);
+        var sel = OrderStatistics.Select(values, histogram, wanted.ToArray());
         var lookup = new Dictionary<long, double>();
         for (int i = 0; i < wanted.Count; i++)
         {
@@ -142,6 +144,9 @@ public sealed record KpiStatistics(
         return new KpiStatistics(kpi, n, nulls, mean, sd, se, finite > 0 ? min : null, finite > 0 ? max : null, percentiles, es, n == 0 ? 0 : (double)negative / n, probWithin.ToImmutable(), nullReason);
     }
 
+    /// <summary>Values counted in the histogram at a time during the moments pass (16 KiB: stays in L1); a multiple of every vector width.</summary>
+    private const int HistogramSlice = 2048;
+
     private readonly record struct Pass(long Count, double Shift, double Sum, double SumSquares, double Min, double Max, long Negative, long[] Within);
 
     /// <summary>A shift near the mean for the one-pass variance: the mean of the first block's finite values (0 if none).</summary>
@@ -165,9 +170,11 @@ public sealed record KpiStatistics(
     /// One vectorized pass over the finite values: count, Σ x (or Σ (x − center)² when a center is
     /// given), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
     /// trials and added in block order, so the result does not depend on how the run was threaded.
+    /// Each slice of <see cref="HistogramSlice"/> values is also counted in <paramref name="histogram"/>
+    /// right after the moments, while it is still in the L1 cache.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds)
+    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram histogram)
     {
         int w = System.Numerics.Vector<double>.Count;
         var c = new System.Numerics.Vector<double>(center);
@@ -188,21 +195,28 @@ public sealed record KpiStatistics(
             var vsum = zero;
             var vsq = zero;
             int i = 0;
-            for (; i + w <= block.Length; i += w)
+            for (int sliceStart = 0; sliceStart < block.Length; sliceStart += HistogramSlice)
             {
-                var v = new System.Numerics.Vector<double>(block.Slice(i, w));
-                var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
-                var d = System.Numerics.Vector.ConditionalSelect(ok, v - c, zero);
-                vsum += d;
-                vsq += d * d;
-                vcount -= ok;
-                vmin = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Min(vmin, v), vmin);
-                vmax = System.Numerics.Vector.ConditionalSelect(ok, System.Numerics.Vector.Max(vmax, v), vmax);
-                vneg -= System.Numerics.Vector.LessThan(v, zero);
-                for (int k = 0; k < vth.Length; k++)
+                int sliceEnd = Math.Min(block.Length, sliceStart + HistogramSlice);
+                for (; i + w <= sliceEnd; i += w)
                 {
-                    vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
+                    var v = new System.Numerics.Vector<double>(block.Slice(i, w));
+                    var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
+                    var d = (v - c) & System.Numerics.Vector.AsVectorDouble(ok); // the bits of ConditionalSelect(ok, v − c, 0), in one op
+                    vsum += d;
+                    vsq += d * d;
+                    vcount -= ok;
+                    // minpd/maxpd keep the second operand when v is NaN (or equal to it: ±0, fixed below).
+                    vmin = System.Numerics.Vector.MinNative(v, vmin);
+                    vmax = System.Numerics.Vector.MaxNative(v, vmax);
+                    vneg -= System.Numerics.Vector.LessThan(v, zero);
+                    for (int k = 0; k < vth.Length; k++)
+                    {
+                        vwithin[k] -= System.Numerics.Vector.LessThanOrEqual(v, vth[k]);
+                    }
                 }
+
+                histogram.Add(block[sliceStart..sliceEnd]);
             }
 
             double bs = System.Numerics.Vector.Sum(vsum);
@@ -243,8 +257,26 @@ public sealed record KpiStatistics(
             within[k] += System.Numerics.Vector.Sum(vwithin[k]);
         }
 
+        // The native min/max order −0 and +0 as equal: when an extreme is zero, its sign is that of
+        // IEEE min/max (−0 below +0) over the data, which needs one more look at the values.
+        if (min == 0)
+        {
+            min = HasBits(values, NegativeZeroBits) ? -0.0 : 0.0;
+        }
+
+        if (max == 0)
+        {
+            max = HasBits(values, 0) ? 0.0 : -0.0;
+        }
+
         return new Pass(count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
     }
+
+    private const long NegativeZeroBits = long.MinValue;
+
+    /// <summary>Whether any value has exactly these bits (to tell −0 from +0).</summary>
+    private static bool HasBits(ReadOnlySpan<double> values, long bits) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(values).IndexOf(bits) >= 0;
 
     /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>
     private static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
@@ -264,7 +296,7 @@ public sealed record KpiStatistics(
             {
                 var v = new System.Numerics.Vector<double>(block.Slice(i, w));
                 var m = below ? System.Numerics.Vector.LessThan(v, t) : System.Numerics.Vector.GreaterThan(v, t); // false for NaN
-                vsum += System.Numerics.Vector.ConditionalSelect(m, v, System.Numerics.Vector<double>.Zero);
+                vsum += v & System.Numerics.Vector.AsVectorDouble(m); // the bits of ConditionalSelect(m, v, 0)
                 vcount -= m;
             }
 

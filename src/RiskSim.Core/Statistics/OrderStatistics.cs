@@ -1,9 +1,9 @@
 namespace RiskSim.Core.Statistics;
 
 /// <summary>
-/// Exact order statistics of large arrays without a full sort: a 20-bit radix histogram of the
-/// order-preserving bit pattern finds the bucket of each wanted rank; only those buckets are gathered
-/// and sorted. Two passes over the data; exact (not an approximation). NaN values are excluded and counted.
+/// Exact order statistics of large arrays without a full sort: a histogram of the order-preserving
+/// bit pattern finds the bucket of each wanted rank; only those buckets are gathered and selected.
+/// Two passes over the data; exact (not an approximation). NaN values are excluded and counted.
 /// </summary>
 public static class OrderStatistics
 {
@@ -14,7 +14,8 @@ public static class OrderStatistics
         return (b >> 63) != 0 ? ~b : b | 0x8000000000000000UL;
     }
 
-    private static double FromKey(ulong k)
+    /// <summary>Inverse of <see cref="Key"/>.</summary>
+    internal static double FromKey(ulong k)
     {
         ulong b = (k >> 63) != 0 ? k & 0x7FFFFFFFFFFFFFFFUL : ~k;
         return BitConverter.Int64BitsToDouble((long)b);
@@ -22,166 +23,182 @@ public static class OrderStatistics
 
     /// <summary>
     /// Returns the values at the given 0-based ranks among the finite (non-NaN) values of
-    /// <paramref name="data"/>, and the count of finite values. Ranks are clamped to [0, finite − 1].
-    /// Floyd–Rivest style: a sorted systematic subsample brackets each wanted rank with a margin of
-    /// four binomial standard deviations; one pass counts the values below each bracket and collects
-    /// those inside it; the small collections are sorted and the exact order statistic read off. When a
-    /// bracket misses (it cannot silently be wrong: the counts are checked), it falls back to the
-    /// exact radix method <see cref="SelectRadix"/>.
+    /// <paramref name="data"/>, and the count of finite values. Ranks are clamped to [0, finite − 1];
+    /// −0 ranks before +0. Exact selection by counting: one vectorized pass builds a
+    /// <see cref="KeyHistogram"/> of the values (buckets over the range of a small strided sample, see
+    /// <see cref="KeyBuckets"/>), a second keeps only the values in the buckets holding the wanted ranks
+    /// (<see cref="RankSelection"/>), and those few are selected exactly. Small inputs are selected directly.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static (double[] Values, long Finite) Select(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks) => Select(data, ranks, -1);
 
-    /// <summary>As <see cref="Select(ReadOnlySpan{double}, ReadOnlySpan{long})"/>, with the count of finite values when the caller already has it (−1: count it).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>As <see cref="Select(ReadOnlySpan{double}, ReadOnlySpan{long})"/>, with the count of finite values when the caller already has it (−1: count it); it is checked.</summary>
     public static (double[] Values, long Finite) Select(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks, long knownFinite)
     {
-        const int sampleTarget = 1 << 18;
-        if (data.Length <= 4 * sampleTarget || ranks.Length == 0)
+        if (data.Length <= DirectSelectLimit)
         {
-            return SelectRadix(data, ranks);
+            return SelectDirect(data, ranks);
         }
 
-        int stride = data.Length / sampleTarget;
-        var sample = new List<double>(sampleTarget + 1);
-        for (int i = 0; i < data.Length; i += stride)
+        var histogram = new KeyHistogram(KeyBuckets.FromSample(data, KeyBuckets.CountFor(data.Length)));
+        histogram.Add(data);
+        long finite = histogram.Total;
+        if (knownFinite >= 0 && knownFinite != finite)
         {
-            if (!double.IsNaN(data[i]))
-            {
-                sample.Add(data[i]);
-            }
+            throw new ArgumentException($"{knownFinite} finite values announced, {finite} found", nameof(knownFinite));
         }
 
-        long finite = knownFinite >= 0 ? knownFinite : CountFinite(data);
+        return (Select(data, histogram, ranks), finite);
+    }
 
-        var result = new double[ranks.Length];
-        int m = sample.Count;
-        if (finite == 0 || m < 1000)
+    /// <summary>
+    /// The values at the given ranks (clamped to [0, finite − 1]) among the finite values of
+    /// <paramref name="data"/>, given a complete histogram of exactly those values: one collecting pass.
+    /// All zeros when there is no finite value.
+    /// </summary>
+    public static double[] Select(ReadOnlySpan<double> data, KeyHistogram histogram, ReadOnlySpan<long> ranks)
+    {
+        long finite = histogram.Total;
+        if (finite == 0 || ranks.Length == 0)
         {
-            return SelectRadix(data, ranks);
+            return new double[ranks.Length];
         }
 
-        sample.Sort();
-
-        // Brackets: each wanted rank ± 4 binomial standard deviations of the subsample, merged where
-        // they overlap (a percentile and its confidence-interval ranks share one bracket).
-        var rankArray = ranks.ToArray();
-        var order = Enumerable.Range(0, rankArray.Length).OrderBy(r => rankArray[r]).ToArray();
-        var groupOf = new int[ranks.Length];
-        var loList = new List<double>();
-        var hiList = new List<double>();
-        int lastB = int.MinValue;
-        foreach (int r in order)
-        {
-            double p = (Math.Clamp(ranks[r], 0, finite - 1) + 0.5) / finite;
-            double margin = 4 * Math.Sqrt(m * p * (1 - p)) + 16;
-            int a = (int)Math.Floor(p * m - margin);
-            int b = (int)Math.Ceiling(p * m + margin);
-            if (loList.Count > 0 && a <= lastB)
-            {
-                hiList[^1] = b >= m - 1 ? double.PositiveInfinity : sample[b];
-            }
-            else
-            {
-                loList.Add(a <= 0 ? double.NegativeInfinity : sample[a]);
-                hiList.Add(b >= m - 1 ? double.PositiveInfinity : sample[b]);
-            }
-
-            lastB = Math.Max(lastB, b);
-            groupOf[r] = loList.Count - 1;
-        }
-
-        var lo = loList.ToArray();
-        var hi = hiList.ToArray();
-
-        // One vectorized pass: count the values below each bracket (compare masks are −1), and collect
-        // the rare values inside any bracket. NaN compares false everywhere, so it is neither.
-        var below = new long[lo.Length];
-        var inside = new List<double>[lo.Length];
-        for (int r = 0; r < lo.Length; r++)
-        {
-            inside[r] = [];
-        }
-
-        int w = System.Numerics.Vector<double>.Count;
-        var loV = new System.Numerics.Vector<double>[lo.Length];
-        var hiV = new System.Numerics.Vector<double>[lo.Length];
-        var acc = new System.Numerics.Vector<long>[lo.Length];
-        for (int r = 0; r < lo.Length; r++)
-        {
-            loV[r] = new System.Numerics.Vector<double>(lo[r]);
-            hiV[r] = new System.Numerics.Vector<double>(hi[r]);
-        }
-
-        int i0 = 0;
-        for (; i0 + w <= data.Length; i0 += w)
-        {
-            var v = new System.Numerics.Vector<double>(data.Slice(i0, w));
-            var any = System.Numerics.Vector<long>.Zero;
-            for (int r = 0; r < loV.Length; r++)
-            {
-                var lt = System.Numerics.Vector.LessThan(v, loV[r]);
-                acc[r] -= lt;
-                any |= System.Numerics.Vector.AndNot(System.Numerics.Vector.LessThanOrEqual(v, hiV[r]), lt);
-            }
-
-            if (any != System.Numerics.Vector<long>.Zero)
-            {
-                for (int j = 0; j < w; j++)
-                {
-                    Collect(data[i0 + j]);
-                }
-            }
-        }
-
-        for (int r = 0; r < lo.Length; r++)
-        {
-            below[r] = System.Numerics.Vector.Sum(acc[r]);
-        }
-
-        for (; i0 < data.Length; i0++)
-        {
-            double v = data[i0];
-            for (int r = 0; r < lo.Length; r++)
-            {
-                if (v < lo[r])
-                {
-                    below[r]++;
-                }
-            }
-
-            Collect(v);
-        }
-
-        void Collect(double v)
-        {
-            for (int r = 0; r < lo.Length; r++)
-            {
-                if (v >= lo[r] && v <= hi[r])
-                {
-                    inside[r].Add(v);
-                }
-            }
-        }
-
-        foreach (var list in inside)
-        {
-            list.Sort();
-        }
-
+        var clamped = new long[ranks.Length];
         for (int r = 0; r < ranks.Length; r++)
         {
-            int g = groupOf[r];
-            long offset = Math.Clamp(ranks[r], 0, finite - 1) - below[g];
-            if (offset < 0 || offset >= inside[g].Count)
-            {
-                return SelectRadix(data, ranks); // bracket missed: exact fallback
-            }
+            clamped[r] = Math.Clamp(ranks[r], 0, finite - 1);
+        }
 
-            result[r] = inside[g][(int)offset];
+        var selection = new RankSelection(histogram, clamped);
+        selection.Collect(data);
+        return selection.Resolve();
+    }
+
+    /// <summary>Inputs up to this length are selected from a copy of their keys, without a histogram.</summary>
+    private const int DirectSelectLimit = 4096;
+
+    private static (double[] Values, long Finite) SelectDirect(ReadOnlySpan<double> data, ReadOnlySpan<long> ranks)
+    {
+        var keys = new ulong[data.Length];
+        int finite = 0;
+        foreach (double v in data)
+        {
+            if (!double.IsNaN(v))
+            {
+                keys[finite++] = Key(v);
+            }
+        }
+
+        var result = new double[ranks.Length];
+        if (finite == 0 || ranks.Length == 0)
+        {
+            return (result, finite);
+        }
+
+        var clamped = new long[ranks.Length];
+        for (int r = 0; r < ranks.Length; r++)
+        {
+            clamped[r] = Math.Clamp(ranks[r], 0, finite - 1);
+        }
+
+        long[] distinct = [.. clamped.Distinct().Order()];
+        var found = new ulong[distinct.Length];
+        SelectKeys(keys.AsSpan(0, finite), distinct, found);
+        for (int r = 0; r < ranks.Length; r++)
+        {
+            result[r] = FromKey(found[Array.BinarySearch(distinct, clamped[r])]);
         }
 
         return (result, finite);
+    }
+
+    /// <summary>
+    /// Exact order statistics of order-preserving keys (the span is reordered): <paramref name="found"/>[i]
+    /// is the key at rank <paramref name="ranks"/>[i] (sorted, distinct, in range). Small spans are sorted;
+    /// larger ones are counted in up to 2048 buckets of their key range and only the buckets holding a
+    /// wanted rank are gathered and recursed on; each level shrinks the key range at least 1024-fold.
+    /// </summary>
+    internal static void SelectKeys(Span<ulong> keys, ReadOnlySpan<long> ranks, Span<ulong> found)
+    {
+        const int sortLimit = 512;
+        const int maxBuckets = 2048;
+        if (keys.Length <= sortLimit)
+        {
+            keys.Sort();
+            for (int i = 0; i < ranks.Length; i++)
+            {
+                found[i] = keys[(int)ranks[i]];
+            }
+
+            return;
+        }
+
+        ulong min = ulong.MaxValue, max = 0;
+        foreach (ulong k in keys)
+        {
+            min = Math.Min(min, k);
+            max = Math.Max(max, k);
+        }
+
+        if (min == max)
+        {
+            found[..ranks.Length].Fill(min);
+            return;
+        }
+
+        int shift = 0;
+        while (((max - min) >> shift) >= maxBuckets)
+        {
+            shift++;
+        }
+
+        Span<int> counts = stackalloc int[maxBuckets];
+        counts.Clear();
+        foreach (ulong k in keys)
+        {
+            counts[(int)((k - min) >> shift)]++;
+        }
+
+        int bucket = 0;
+        long below = 0;
+        for (int i = 0; i < ranks.Length;)
+        {
+            while (below + counts[bucket] <= ranks[i])
+            {
+                below += counts[bucket++];
+            }
+
+            int j = i;
+            var local = new long[CountInBucket(ranks, i, below + counts[bucket])];
+            for (; j < i + local.Length; j++)
+            {
+                local[j - i] = ranks[j] - below;
+            }
+
+            var part = new ulong[counts[bucket]];
+            int n = 0;
+            foreach (ulong k in keys)
+            {
+                if ((int)((k - min) >> shift) == bucket)
+                {
+                    part[n++] = k;
+                }
+            }
+
+            SelectKeys(part, local, found[i..]);
+            i = j;
+        }
+
+        static int CountInBucket(ReadOnlySpan<long> ranks, int from, long end)
+        {
+            int n = 0;
+            while (from + n < ranks.Length && ranks[from + n] < end)
+            {
+                n++;
+            }
+
+            return n;
+        }
     }
 
     /// <summary>
