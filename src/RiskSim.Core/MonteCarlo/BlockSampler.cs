@@ -89,12 +89,7 @@ public sealed class BlockSampler
             if (Sampling == SamplingMethod.LatinHypercube)
             {
                 var rank = ci >= 0 ? ws.Ranks[ci].AsSpan(0, n) : ws.Perm.AsSpan(0, n);
-                rng.Permutation(rank);
-                double inv = 1.0 / n;
-                for (int i = 0; i < n; i++)
-                {
-                    u[i] = Math.Min((rank[i] + rng.NextOpen()) * inv, OneBelow); // rounding could reach 1.0 in the top stratum
-                }
+                rng.Latin(rank, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
             }
             else
             {
