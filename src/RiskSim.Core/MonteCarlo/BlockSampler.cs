@@ -173,7 +173,7 @@ public sealed class BlockSampler
 
             // New rank of each trial = rank of T's column; new uniform = the old sorted uniform of that rank.
             var order = ws.Order;
-            ArgSort(t.AsSpan(0, n), order.AsSpan(0, n), ws);
+            RankSort.ArgSort(t.AsSpan(0, n), order.AsSpan(0, n), ws, KeyShape.StandardNormal);
             var u = ws.Uniforms[_correlated[c]];
             var sorted = ws.Sorted;
             var rank = ws.Ranks[c];
@@ -192,63 +192,11 @@ public sealed class BlockSampler
     private static void RankOf(ReadOnlySpan<double> u, Span<int> rank, SamplerWorkspace ws)
     {
         var order = ws.Order.AsSpan(0, u.Length);
-        ArgSort(u, order, ws);
+        RankSort.ArgSort(u, order, ws, KeyShape.Uniform);
         for (int r = 0; r < order.Length; r++)
         {
             rank[order[r]] = r;
         }
-    }
-
-    /// <summary>Stable LSD radix arg-sort on the top 32 bits of the order-preserving key of each double.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static void ArgSort(ReadOnlySpan<double> keys, Span<int> order, SamplerWorkspace ws)
-    {
-        int n = keys.Length;
-        var k0 = ws.Keys.AsSpan(0, n);
-        var k1 = ws.Keys2.AsSpan(0, n);
-        var i0 = order;
-        var i1 = ws.Idx2.AsSpan(0, n);
-        for (int i = 0; i < n; i++)
-        {
-            ulong b = (ulong)BitConverter.DoubleToInt64Bits(keys[i]);
-            b ^= (b >> 63) != 0 ? ulong.MaxValue : 0x8000000000000000UL;
-            k0[i] = (uint)(b >> 32);
-            i0[i] = i;
-        }
-
-        Span<int> count = stackalloc int[256];
-        for (int shift = 0; shift < 32; shift += 8)
-        {
-            count.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                count[(int)((k0[i] >> shift) & 0xFF)]++;
-            }
-
-            int sum = 0;
-            for (int b = 0; b < 256; b++)
-            {
-                int c = count[b];
-                count[b] = sum;
-                sum += c;
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                int d = count[(int)((k0[i] >> shift) & 0xFF)]++;
-                k1[d] = k0[i];
-                i1[d] = i0[i];
-            }
-
-            var tk = k0;
-            k0 = k1;
-            k1 = tk;
-            var ti = i0;
-            i0 = i1;
-            i1 = ti;
-        }
-
-        // After 4 passes the result is back in the original buffers (even number of swaps).
     }
 
     private static double[] Scores(int n)
@@ -279,6 +227,9 @@ public sealed class SamplerWorkspace
         Keys = new uint[b];
         Keys2 = new uint[b];
         Idx2 = new int[b];
+        Bucket = new int[b];
+        Count = new int[b];
+        Packed = new ulong[b];
     }
 
     internal double[][] Uniforms { get; }
@@ -291,6 +242,9 @@ public sealed class SamplerWorkspace
     internal uint[] Keys { get; }
     internal uint[] Keys2 { get; }
     internal int[] Idx2 { get; }
+    internal int[] Bucket { get; }
+    internal int[] Count { get; }
+    internal ulong[] Packed { get; }
 
     /// <summary>The uniforms of the last sampled block, per uncertain input (for tests of LHS strata).</summary>
     public ReadOnlySpan<double> UniformsOf(int input, int n) => Uniforms[input].AsSpan(0, n);
