@@ -43,9 +43,9 @@ public sealed class RankSortTests
     [Fact]
     public void Bucket_sort_equals_the_reference_order_on_random_inputs()
     {
-        var ws = new SamplerWorkspace(1, 1);
         Gen.Select(Gen.Int[0, 7], Gen.Int[1, BlockSampler.BlockSize], Gen.Int, Gen.Bool).Sample((kind, n, seed, normalShape) =>
         {
+            var ws = new SamplerWorkspace(1, 1); // CsCheck runs samples in parallel: one workspace each
             var keys = Keys(kind, n, seed);
             var order = new int[n];
             RankSort.ArgSort(keys, order, ws, normalShape ? KeyShape.StandardNormal : KeyShape.Uniform);
