@@ -259,35 +259,51 @@ public record BetaDistribution : Distribution
             var three = Vector256.Create(3.0);
             var one = Vector256.Create(1.0);
             var minusTwo = Vector256.Create(-2.0);
-            for (; i <= n - 4; i += 4)
+            const int Chunk = 256;
+            Span<int> tails = stackalloc int[Chunk];
+            while (i <= n - 4)
             {
-                var sv = Vector256.LoadUnsafe(ref ur, (nuint)i) * cells;
-                var kv = Avx.ConvertToVector128Int32WithTruncation(sv); // s ≥ 0: truncation = floor
-                var t = sv - Avx.RoundToZero(sv);
-                var tail = Vector256.LessThan(sv, lo) | Vector256.GreaterThanOrEqual(sv, hi);
-                var kc = Sse41.Max(Sse41.Min(kv, kHi), kLo); // tail lanes read a valid body cell, then are redone below
-                var r0 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(0)));
-                var r1 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(1)));
-                var r2 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(2)));
-                var r3 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(3)));
-                var a0 = Avx.UnpackLow(r0, r1);   // x_k of lanes 0,1 | x_k+1 of lanes 0,1
-                var a1 = Avx.UnpackHigh(r0, r1);  // slopes
-                var a2 = Avx.UnpackLow(r2, r3);
-                var a3 = Avx.UnpackHigh(r2, r3);
-                var p0 = Avx.Permute2x128(a0, a2, 0x20);
-                var p1 = Avx.Permute2x128(a0, a2, 0x31);
-                var m0 = Avx.Permute2x128(a1, a3, 0x20);
-                var m1 = Avx.Permute2x128(a1, a3, 0x31);
-                var t2 = t * t;
-                var t3 = t2 * t;
-                var z = ((((two * t3) - (three * t2)) + one) * p0) + ((((t3 - (two * t2)) + t) * m0)) + (((minusTwo * t3) + (three * t2)) * p1) + ((t3 - t2) * m1);
-                (vMin + (vW * z)).StoreUnsafe(ref xr, (nuint)i);
-                uint mask = tail.ExtractMostSignificantBits();
-                while (mask != 0)
+                int end = Math.Min(i + Chunk, n - 3);
+                int nt = 0;
+                for (; i < end; i += 4)
                 {
-                    int l = i + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    var sv = Vector256.LoadUnsafe(ref ur, (nuint)i) * cells;
+                    var kv = Avx.ConvertToVector128Int32WithTruncation(sv); // s ≥ 0: truncation = floor
+                    var t = sv - Avx.RoundToZero(sv);
+                    var tail = Vector256.LessThan(sv, lo) | Vector256.GreaterThanOrEqual(sv, hi);
+                    var kc = Sse41.Max(Sse41.Min(kv, kHi), kLo); // tail lanes read a valid body cell, then are redone below
+                    var r0 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(0)));
+                    var r1 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(1)));
+                    var r2 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(2)));
+                    var r3 = Vector256.LoadUnsafe(ref tb, (nuint)(2 * kc.GetElement(3)));
+                    var a0 = Avx.UnpackLow(r0, r1);   // x_k of lanes 0,1 | x_k+1 of lanes 0,1
+                    var a1 = Avx.UnpackHigh(r0, r1);  // slopes
+                    var a2 = Avx.UnpackLow(r2, r3);
+                    var a3 = Avx.UnpackHigh(r2, r3);
+                    var p0 = Avx.Permute2x128(a0, a2, 0x20);
+                    var p1 = Avx.Permute2x128(a0, a2, 0x31);
+                    var m0 = Avx.Permute2x128(a1, a3, 0x20);
+                    var m1 = Avx.Permute2x128(a1, a3, 0x31);
+                    var t2 = t * t;
+                    var t3 = t2 * t;
+                    var z = ((((two * t3) - (three * t2)) + one) * p0) + ((((t3 - (two * t2)) + t) * m0)) + (((minusTwo * t3) + (three * t2)) * p1) + ((t3 - t2) * m1);
+                    (vMin + (vW * z)).StoreUnsafe(ref xr, (nuint)i);
+
+                    // Branch-free list of the tail lanes: write all four candidates, advance by the number that are tails.
+                    uint mask = tail.ExtractMostSignificantBits();
+                    if (mask != 0)
+                    {
+                        for (int l = 0; l < 4; l++)
+                        {
+                            tails[nt] = i + l;
+                            nt += (int)((mask >> l) & 1);
+                        }
+                    }
+                }
+
+                foreach (int l in tails[..nt])
+                {
                     Unsafe.Add(ref xr, l) = Min + (w * TailQuantile(tables, Unsafe.Add(ref ur, l)));
-                    mask &= mask - 1;
                 }
             }
         }
