@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 using RiskSim.Core.Distributions;
 using RiskSim.Core.Model;
@@ -89,12 +92,7 @@ public sealed class BlockSampler
             if (Sampling == SamplingMethod.LatinHypercube)
             {
                 var rank = ci >= 0 ? ws.Ranks[ci].AsSpan(0, n) : ws.Perm.AsSpan(0, n);
-                rng.Permutation(rank);
-                double inv = 1.0 / n;
-                for (int i = 0; i < n; i++)
-                {
-                    u[i] = Math.Min((rank[i] + rng.NextOpen()) * inv, OneBelow); // rounding could reach 1.0 in the top stratum
-                }
+                rng.Latin(rank, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
             }
             else
             {
@@ -125,33 +123,18 @@ public sealed class BlockSampler
         var s = ws.ScoreMatrix;
         for (int c = 0; c < k; c++)
         {
-            var rank = ws.Ranks[c];
-            var col = s[c];
-            for (int i = 0; i < n; i++)
+            var rank = ws.Ranks[c].AsSpan(0, n);
+            var col = s[c].AsSpan(0, n);
+            ref double a0 = ref MemoryMarshal.GetArrayDataReference(a);
+            for (int i = 0; i < col.Length; i++)
             {
-                col[i] = a[rank[i]];
+                col[i] = Unsafe.Add(ref a0, (uint)rank[i] % (uint)a.Length); // ranks are a permutation of 0…n−1
             }
         }
 
         // E = corr(S); T = S (F_E⁻¹)ᵀ Pᵀ has (approximately) the target correlation.
         var e = Matrix<double>.Build.Dense(k, k);
-        for (int p = 0; p < k; p++)
-        {
-            for (int q = p; q < k; q++)
-            {
-                double sum = 0;
-                var x = s[p];
-                var y = s[q];
-                for (int i = 0; i < n; i++)
-                {
-                    sum += x[i] * y[i];
-                }
-
-                e[p, q] = sum;
-                e[q, p] = sum;
-            }
-        }
-
+        DotProducts(s, k, n, e);
         var diag = Enumerable.Range(0, k).Select(i => Math.Sqrt(e[i, i])).ToArray();
         for (int p = 0; p < k; p++)
         {
@@ -162,34 +145,117 @@ public sealed class BlockSampler
         }
 
         var m = e.Cholesky().Factor.Inverse().Transpose() * _targetCholesky!.Transpose();
+        var words = ws.Words.AsSpan(0, n);
+        var bucket = ws.Bucket.AsSpan(0, n);
+        var sortedWords = ws.SortedWords.AsSpan(0, n);
+        var map = new BucketMap(n, KeyShape.StandardNormal);
+        var w = ws.Weights;
         for (int c = 0; c < k; c++)
         {
-            var t = ws.T;
-            Array.Clear(t, 0, n);
             for (int p = 0; p < k; p++)
             {
-                double w = m[p, c];
-                var col = s[p];
-                for (int i = 0; i < n; i++)
+                w[p] = m[p, c];
+            }
+
+            // Column c of T, straight into sort words and buckets: t = ((0 + s₀w₀) + s₁w₁) + … as before.
+            int i = 0;
+            if (BucketMap.IsVectorized)
+            {
+                for (; i <= n - 4; i += 4)
                 {
-                    t[i] += col[i] * w;
+                    var t = Vector256<double>.Zero;
+                    for (int p = 0; p < k; p++)
+                    {
+                        t += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(s[p]), (nuint)i) * Vector256.Create(w[p]);
+                    }
+
+                    map.Classify4(t, i, words, bucket);
                 }
             }
 
-            // New rank of each trial = rank of T's column; new uniform = the old sorted uniform of that rank.
-            var order = ws.Order;
-            ArgSort(t.AsSpan(0, n), order.AsSpan(0, n), ws);
-            var u = ws.Uniforms[_correlated[c]];
-            var sorted = ws.Sorted;
-            var rank = ws.Ranks[c];
-            for (int i = 0; i < n; i++)
+            for (; i < n; i++)
             {
-                sorted[rank[i]] = u[i];
+                double t = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    t += s[p][i] * w[p];
+                }
+
+                words[i] = RankSort.Word(t, i);
+                bucket[i] = map.Of(t);
             }
 
-            for (int r = 0; r < n; r++)
+            RankSort.Sort(words, bucket, ws.Count, sortedWords);
+
+            // New rank of each trial = rank of T's column; new uniform = the old sorted uniform of that rank.
+            var u = ws.Uniforms[_correlated[c]].AsSpan(0, n);
+            var sorted = ws.Sorted.AsSpan(0, n);
+            var rank = ws.Ranks[c].AsSpan(0, n);
+            ref double sr = ref MemoryMarshal.GetReference(sorted);
+            for (int j = 0; j < u.Length; j++)
             {
-                u[order[r]] = sorted[r];
+                Unsafe.Add(ref sr, (uint)rank[j] % (uint)n) = u[j];
+            }
+
+            ref double ur = ref MemoryMarshal.GetReference(u);
+            for (int r = 0; r < sorted.Length; r++)
+            {
+                Unsafe.Add(ref ur, (uint)sortedWords[r] % (uint)n) = sorted[r]; // the low word is the trial index
+            }
+        }
+    }
+
+    /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i], each sum in index order; four sums share one pass (independent chains).</summary>
+    private static void DotProducts(double[][] s, int k, int n, Matrix<double> e)
+    {
+        int pairs = k * (k + 1) / 2;
+        Span<int> pp = stackalloc int[4];
+        Span<int> qq = stackalloc int[4];
+        int g = 0;
+        for (int p = 0, q = 0; g < pairs; g += 4)
+        {
+            int live = Math.Min(4, pairs - g);
+            for (int l = 0; l < 4; l++)
+            {
+                if (l < live)
+                {
+                    pp[l] = p;
+                    qq[l] = q;
+                    if (++q == k)
+                    {
+                        p++;
+                        q = p;
+                    }
+                }
+                else
+                {
+                    pp[l] = pp[0];
+                    qq[l] = qq[0];
+                }
+            }
+
+            var x0 = s[pp[0]].AsSpan(0, n);
+            var y0 = s[qq[0]].AsSpan(0, n);
+            var x1 = s[pp[1]].AsSpan(0, n);
+            var y1 = s[qq[1]].AsSpan(0, n);
+            var x2 = s[pp[2]].AsSpan(0, n);
+            var y2 = s[qq[2]].AsSpan(0, n);
+            var x3 = s[pp[3]].AsSpan(0, n);
+            var y3 = s[qq[3]].AsSpan(0, n);
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int i = 0; i < n; i++)
+            {
+                s0 += x0[i] * y0[i];
+                s1 += x1[i] * y1[i];
+                s2 += x2[i] * y2[i];
+                s3 += x3[i] * y3[i];
+            }
+
+            ReadOnlySpan<double> sums = [s0, s1, s2, s3];
+            for (int l = 0; l < live; l++)
+            {
+                e[pp[l], qq[l]] = sums[l];
+                e[qq[l], pp[l]] = sums[l];
             }
         }
     }
@@ -197,63 +263,11 @@ public sealed class BlockSampler
     private static void RankOf(ReadOnlySpan<double> u, Span<int> rank, SamplerWorkspace ws)
     {
         var order = ws.Order.AsSpan(0, u.Length);
-        ArgSort(u, order, ws);
+        RankSort.ArgSort(u, order, ws, KeyShape.Uniform);
         for (int r = 0; r < order.Length; r++)
         {
             rank[order[r]] = r;
         }
-    }
-
-    /// <summary>Stable LSD radix arg-sort on the top 32 bits of the order-preserving key of each double.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static void ArgSort(ReadOnlySpan<double> keys, Span<int> order, SamplerWorkspace ws)
-    {
-        int n = keys.Length;
-        var k0 = ws.Keys.AsSpan(0, n);
-        var k1 = ws.Keys2.AsSpan(0, n);
-        var i0 = order;
-        var i1 = ws.Idx2.AsSpan(0, n);
-        for (int i = 0; i < n; i++)
-        {
-            ulong b = (ulong)BitConverter.DoubleToInt64Bits(keys[i]);
-            b ^= (b >> 63) != 0 ? ulong.MaxValue : 0x8000000000000000UL;
-            k0[i] = (uint)(b >> 32);
-            i0[i] = i;
-        }
-
-        Span<int> count = stackalloc int[256];
-        for (int shift = 0; shift < 32; shift += 8)
-        {
-            count.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                count[(int)((k0[i] >> shift) & 0xFF)]++;
-            }
-
-            int sum = 0;
-            for (int b = 0; b < 256; b++)
-            {
-                int c = count[b];
-                count[b] = sum;
-                sum += c;
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                int d = count[(int)((k0[i] >> shift) & 0xFF)]++;
-                k1[d] = k0[i];
-                i1[d] = i0[i];
-            }
-
-            var tk = k0;
-            k0 = k1;
-            k1 = tk;
-            var ti = i0;
-            i0 = i1;
-            i1 = ti;
-        }
-
-        // After 4 passes the result is back in the original buffers (even number of swaps).
     }
 
     private static double[] Scores(int n)
@@ -278,24 +292,26 @@ public sealed class SamplerWorkspace
         Ranks = [.. Enumerable.Range(0, correlated).Select(_ => new int[b])];
         ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         Perm = new int[b];
-        T = new double[b];
         Order = new int[b];
         Sorted = new double[b];
-        Keys = new uint[b];
-        Keys2 = new uint[b];
-        Idx2 = new int[b];
+        Bucket = new int[b];
+        Count = new int[b];
+        Words = new ulong[b];
+        SortedWords = new ulong[b];
+        Weights = new double[correlated];
     }
 
     internal double[][] Uniforms { get; }
     internal int[][] Ranks { get; }
     internal double[][] ScoreMatrix { get; }
     internal int[] Perm { get; }
-    internal double[] T { get; }
     internal int[] Order { get; }
     internal double[] Sorted { get; }
-    internal uint[] Keys { get; }
-    internal uint[] Keys2 { get; }
-    internal int[] Idx2 { get; }
+    internal int[] Bucket { get; }
+    internal int[] Count { get; }
+    internal ulong[] Words { get; }
+    internal ulong[] SortedWords { get; }
+    internal double[] Weights { get; }
 
     /// <summary>The uniforms of the last sampled block, per uncertain input (for tests of LHS strata).</summary>
     public ReadOnlySpan<double> UniformsOf(int input, int n) => Uniforms[input].AsSpan(0, n);

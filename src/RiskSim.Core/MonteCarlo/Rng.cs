@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace RiskSim.Core.MonteCarlo;
 
@@ -41,7 +43,7 @@ public struct Xoshiro256
 
     /// <summary>A uniform in the open interval (0, 1): (k + 0.5) · 2⁻⁵³, never 0 or 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextOpen() => ((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
+    public double NextOpen() => ToOpen(NextUInt64());
 
     /// <summary>Uniform integer in [0, n) by Lemire's multiply-shift (negligible bias for n ≪ 2⁶⁴).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -50,26 +52,87 @@ public struct Xoshiro256
     /// <summary>Fills a span with open uniforms.</summary>
     public void Fill(Span<double> u)
     {
+        // The state lives in locals (registers) for the loop, not behind `this`: same draws, no memory round trip per step.
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
         for (int i = 0; i < u.Length; i++)
         {
-            u[i] = NextOpen();
+            u[i] = ToOpen(Step(ref s0, ref s1, ref s2, ref s3));
         }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
     /// <summary>Random permutation of 0…n−1 (Fisher–Yates).</summary>
     public void Permutation(Span<int> perm)
     {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        ref int p = ref MemoryMarshal.GetReference(perm);
         for (int i = 0; i < perm.Length; i++)
         {
-            perm[i] = i;
+            Unsafe.Add(ref p, i) = i;
         }
 
         for (int i = perm.Length - 1; i > 0; i--)
         {
-            int j = NextInt(i + 1);
-            (perm[i], perm[j]) = (perm[j], perm[i]);
+            int j = BelowOneMore(Step(ref s0, ref s1, ref s2, ref s3), i); // j ≤ i < perm.Length
+            (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
         }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
+
+    /// <summary>
+    /// One Latin hypercube column: <paramref name="rank"/> = <see cref="Permutation"/>, then
+    /// u[i] = min((rank[i] + <see cref="NextOpen"/>) / n, <paramref name="cap"/>), drawing exactly as those calls would in that order.
+    /// </summary>
+    public void Latin(Span<int> rank, Span<double> u, double cap)
+    {
+        int n = rank.Length;
+        u = u[..n];
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        ref int p = ref MemoryMarshal.GetReference(rank);
+        for (int i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref p, i) = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = BelowOneMore(Step(ref s0, ref s1, ref s2, ref s3), i); // j ≤ i < n
+            (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
+        }
+
+        double inv = 1.0 / n;
+        for (int i = 0; i < n; i++)
+        {
+            u[i] = Math.Min((rank[i] + ToOpen(Step(ref s0, ref s1, ref s2, ref s3))) * inv, cap);
+        }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
+    /// <summary>Lemire's multiply-shift into [0, i]: the same value as <see cref="NextInt"/>(i + 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BelowOneMore(ulong bits, int i) =>
+        Bmi2.X64.IsSupported ? (int)Bmi2.X64.MultiplyNoFlags(bits, (ulong)(i + 1)) : (int)Math.BigMul(bits, (ulong)(i + 1), out _);
+
+    /// <summary>One xoshiro256** step on state held by the caller (identical to <see cref="NextUInt64"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ToOpen(ulong bits) => ((long)(bits >> 11) + 0.5) * (1.0 / (1UL << 53));
 
     /// <summary>SplitMix64 finalizer.</summary>
     public static ulong Mix(ulong z)
