@@ -9,9 +9,10 @@ namespace RiskSim.Core.MonteCarlo;
 
 /// <summary>
 /// The cash-flow model of <see cref="ReferenceModel"/>, vectorized across trials with
-/// <see cref="Vector{T}"/>: each lane is one trial. The monthly paths use recurrences (one vector
-/// exp/log per trial for the growth factors, then one multiply per month) instead of Math.Pow per month;
-/// nothing is allocated per trial. Tests prove it matches the scalar reference trial by trial.
+/// <see cref="Vector{T}"/>: each lane is one trial. The horizon sums are geometric series in the monthly ratios
+/// (one vector exp/log per trial for each ratio), taken in closed form; the paybacks come from a month scan
+/// that stops once every lane has found them; with a demand cap or IRR the model is summed month by month.
+/// Nothing is allocated per trial. Tests prove it matches the scalar reference trial by trial.
 /// Thread-safe: all state is in the arguments.
 /// </summary>
 public sealed class SimdKernel
