@@ -24,11 +24,12 @@ public static partial class Cli
         var untilStable = new Option<double?>("--until-stable") { Description = "Keep doubling trials until the 95 % intervals of P10/P50/P90 of NPV are narrower than this fraction of (P90 − P10), e.g. 0.01." };
         var maxTrials = new Option<long>("--max-trials") { Description = "Upper bound for --until-stable.", DefaultValueFactory = _ => 100_000_000 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var twoPass = new Option<bool>("--two-pass") { Description = $"Exact percentiles by simulating every block twice instead of keeping all trials in memory (memory flat; automatic above {RunOptions.MaxInMemoryTrials:N0} trials). Not with --keep-trials or several configs." };
         var irr = new Option<bool>("--irr") { Description = "Also compute each trial's IRR (irr_annual); same as simulation.irr = true." };
         var set = SetOption();
         var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
         {
-            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, irr, set,
+            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, irr, twoPass, set,
         };
         cmd.SetAction(r =>
         {
@@ -74,9 +75,27 @@ public static partial class Cli
                         throw new UsageException($"--trials must be at least 1 (got {n})");
                     }
 
-                    if (n > RunOptions.MaxInMemoryTrials)
+                    if (n > RunOptions.MaxTrials)
                     {
-                        throw new UsageException($"--trials {n:N0} would need {n * spec.Simulation.KpiColumns * 8.0 / 1e9:0.#} GB for exact percentiles; at most {RunOptions.MaxInMemoryTrials:N0} trials are kept in memory (streaming percentiles are not implemented). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
+                        throw new UsageException($"--trials must be at most {RunOptions.MaxTrials:N0} (got {n:N0}). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
+                    }
+
+                    bool twoPasses = r.GetValue(twoPass) || n > RunOptions.MaxInMemoryTrials;
+                    if (twoPasses && r.GetValue(keep) is { } k)
+                    {
+                        throw new UsageException($"--keep-trials {k} needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Drop --keep-trials or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
+                    }
+
+                    if (twoPasses && specs.Count > 1)
+                    {
+                        throw new UsageException($"comparing several configs needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Run the configs one at a time, or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
+                    }
+
+                    if (twoPasses)
+                    {
+                        output.WriteLine(n > RunOptions.MaxInMemoryTrials
+                            ? $"{n:N0} trials exceed the {RunOptions.MaxInMemoryTrials:N0} kept in memory: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only)."
+                            : $"--two-pass: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only).");
                     }
 
                     var options = new RunOptions(n, r.GetValue(seed) ?? spec.Simulation.Seed, r.GetValue(sampling) switch
@@ -84,8 +103,20 @@ public static partial class Cli
                         "mc" => SamplingMethod.MonteCarlo,
                         "lhs" => SamplingMethod.LatinHypercube,
                         _ => spec.Simulation.Sampling,
-                    }, threadCount);
-                    var (code, result) = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
+                    }, threadCount) { TwoPass = twoPasses };
+                    int code;
+                    SimulationResult result;
+                    try
+                    {
+                        (code, result) = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
+                    }
+                    catch (OperationCanceledException) when (cts.IsCancellationRequested)
+                    {
+                        errors.WriteLine();
+                        errors.WriteLine($"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}");
+                        return ExitCodes.Cancelled;
+                    }
+
                     exit = Math.Max(exit, code);
                     if (code == ExitCodes.Cancelled)
                     {

@@ -113,7 +113,7 @@ public static class ChartBundles
         bool payback = column is TrialKpis.Payback or TrialKpis.DiscountedPayback;
         double horizon = r.Spec.HorizonMonths;
         double P(double q) => st[q].Value ?? (payback ? horizon : double.NaN);
-        var values = Subsample(r.Kpis[column], r.Trials);
+        var values = Subsample(r.Kpis[column], r.KeptTrials);
         if (!double.IsFinite(P(0.1)) || !double.IsFinite(P(0.5)) || !double.IsFinite(P(0.9)))
         {
             return null;
@@ -132,7 +132,7 @@ public static class ChartBundles
             return null;
         }
 
-        var values = Subsample(r.Kpis[column], r.Trials);
+        var values = Subsample(r.Kpis[column], r.KeptTrials);
         Array.Sort(values);
         return new SCurveData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [new SCurveSeries(r.Spec.Name, [.. values])]);
     }

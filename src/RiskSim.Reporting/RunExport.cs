@@ -29,6 +29,7 @@ public static class RunExport
         w.WriteNumber("elapsed_s", Math.Round(elapsed.TotalSeconds, 3));
         w.WriteNumber("simulation_s", Math.Round(r.SimulationTime.TotalSeconds, 3));
         w.WriteNumber("aggregation_s", Math.Round(r.AggregationTime.TotalSeconds, 3));
+        w.WriteString("percentile_method", r.PercentileMethod);
         w.WriteString("percentile_convention", ChartCaptions.PercentileConvention + " Pxx is the order statistic of rank ceil(xx/100 × trials); trials where a KPI does not exist rank as its worst outcome.");
         w.WriteStartObject("statistics");
         foreach (var s in r.Statistics)
@@ -182,6 +183,7 @@ public static class RunExport
     /// <summary>Writes per-trial KPIs as CSV (empty cell = KPI does not exist).</summary>
     public static void TrialsCsv(SimulationResult r, TextWriter w)
     {
+        RequireAllTrials(r);
         w.Write("trial");
         foreach (var k in TrialKpis.All.Take(r.Kpis.Length))
         {
@@ -206,6 +208,7 @@ public static class RunExport
     /// <summary>Writes per-trial KPIs as little-endian float64, trial-major, 8 columns in <see cref="TrialKpis"/> order (9 with IRR); NaN = does not exist.</summary>
     public static void TrialsBinary(SimulationResult r, Stream s)
     {
+        RequireAllTrials(r);
         using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         for (long i = 0; i < r.Trials; i++)
         {
@@ -213,6 +216,14 @@ public static class RunExport
             {
                 bw.Write(r.Kpis[k][i]);
             }
+        }
+    }
+
+    private static void RequireAllTrials(SimulationResult r)
+    {
+        if (r.KeptTrials < r.Trials)
+        {
+            throw new ArgumentException($"a two-pass run keeps the KPIs of its first {r.KeptTrials:N0} trials only, not all {r.Trials:N0}", nameof(r));
         }
     }
 

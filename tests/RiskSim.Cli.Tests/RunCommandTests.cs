@@ -49,6 +49,41 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Two_pass_run_writes_the_same_statistics_as_in_memory_and_says_so()
+    {
+        string a = Path.Combine(_tmp, "mem");
+        string b = Path.Combine(_tmp, "two");
+        Assert.Equal(0, Run("run", RepoPaths.Flagship, "--trials", "40000", "--out", a, "--quiet").Code);
+        var (code, stdout, err) = Run("run", RepoPaths.Flagship, "--trials", "40000", "--two-pass", "--out", b, "--quiet");
+        Assert.True(code == 0, err);
+        Assert.Contains("two passes", stdout, StringComparison.Ordinal);
+        static JsonDocument Summary(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "gb200-nvl72-deepseek-r1", "summary.json")));
+        using var mem = Summary(a);
+        using var two = Summary(b);
+        Assert.Equal("exact, in memory", mem.RootElement.GetProperty("percentile_method").GetString());
+        Assert.Equal("exact, two passes", two.RootElement.GetProperty("percentile_method").GetString());
+        Assert.Equal(mem.RootElement.GetProperty("statistics").GetRawText(), two.RootElement.GetProperty("statistics").GetRawText());
+        Assert.Equal(mem.RootElement.GetProperty("confidence_intervals_95").GetRawText(), two.RootElement.GetProperty("confidence_intervals_95").GetRawText());
+    }
+
+    [Fact]
+    public void Two_pass_refuses_keep_trials_several_configs_and_trials_beyond_the_bound()
+    {
+        var (code, _, err) = Run("run", RepoPaths.Flagship, "--trials", "1000", "--two-pass", "--keep-trials", "csv", "--out", _tmp, "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains("--keep-trials", err, StringComparison.Ordinal);
+        (code, _, err) = Run("run", RepoPaths.Flagship, RepoPaths.Flagship, "--trials", "1000", "--two-pass", "--out", _tmp, "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains("several configs", err, StringComparison.Ordinal);
+        (code, _, err) = Run("run", RepoPaths.Flagship, "--trials", "300000000", "--keep-trials", "bin", "--out", _tmp, "--quiet");
+        Assert.Equal(2, code); // above the in-memory limit: two passes, so no per-trial export
+        Assert.Contains("two-pass", err, StringComparison.Ordinal);
+        (code, _, err) = Run("run", RepoPaths.Flagship, "--trials", "2000000001", "--out", _tmp, "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains("at most 2,000,000,000", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Statistics_are_bit_identical_on_one_and_two_threads()
     {
         string a = Path.Combine(_tmp, "t1");

@@ -26,6 +26,11 @@ public sealed record Comparison(string Baseline, string Challenger, ImmutableArr
             throw new ArgumentException("runs must have the same trials, seed and sampling to be compared trial by trial");
         }
 
+        if (baseline.KeptTrials < baseline.Trials || challenger.KeptTrials < challenger.Trials)
+        {
+            throw new ArgumentException("two-pass runs keep only their first trials' KPIs and cannot be compared trial by trial");
+        }
+
         var shared = baseline.Spec.UncertainInputs
             .Where(a => challenger.Spec.UncertainInputs.Any(b => b.Path == a.Path && b.Distribution.Equals(a.Distribution)))
             .Select(a => a.Path).ToImmutableArray();

@@ -65,6 +65,103 @@ public sealed record KpiStatistics(
         var histogram = new KeyHistogram(KeyBuckets.FromSample(values, KeyBuckets.CountFor(n)));
         var pass = Moments(values, Shift(values), thresholds, histogram);
         long finite = pass.Count;
+        var plan = RankPlan.For(kpi, n, finite);
+        var sel = OrderStatistics.Select(values, histogram, plan.Wanted);
+        double? es = null;
+        if (plan.EsRank is { } esRank)
+        {
+            double threshold = plan.ValueAt(sel, esRank);
+            var (esSum, below) = SumBeyond(values, threshold, plan.HigherBetter);
+            es = ExpectedShortfall(plan, threshold, esSum, below);
+        }
+
+        return Build(kpi, n, pass, plan, sel, es, withinMonths, nullReason);
+    }
+
+    /// <summary>The finite ranks a KPI's statistics need: percentiles and their 95 % intervals (nulls at the worst end), and the ES10 threshold.</summary>
+    internal sealed class RankPlan
+    {
+        private RankPlan(bool higherBetter, long nulls, long finite, List<(double P, long Rank, long Lo, long Hi)> levels, long[] wanted, long? esRank, long esCount)
+        {
+            HigherBetter = higherBetter;
+            Nulls = nulls;
+            Finite = finite;
+            Levels = levels;
+            Wanted = wanted;
+            EsRank = esRank;
+            EsCount = esCount;
+        }
+
+        public bool HigherBetter { get; }
+        public long Nulls { get; }
+        public long Finite { get; }
+        public List<(double P, long Rank, long Lo, long Hi)> Levels { get; }
+
+        /// <summary>Ranks among the finite values to select (in this order).</summary>
+        public long[] Wanted { get; }
+
+        /// <summary>Finite rank of the expected-shortfall threshold (one of <see cref="Wanted"/>), or null with no finite value.</summary>
+        public long? EsRank { get; }
+
+        /// <summary>Finite values in the worst 10 %.</summary>
+        public long EsCount { get; }
+
+        public static RankPlan For(TrialKpi kpi, long n, long finite)
+        {
+            long nulls = n - finite;
+            bool higherBetter = kpi.Better == Better.Higher;
+            var wanted = new List<long>();
+            var plan = new List<(double P, long Rank, long Lo, long Hi)>();
+            foreach (double p in KpiStatistics.Levels)
+            {
+                long r = OrderStatistics.RankOf(p, n);
+                var (lo, hi) = OrderStatistics.ConfidenceRanks(p, n);
+                plan.Add((p, r, lo, hi));
+            }
+
+            var result = new RankPlan(higherBetter, nulls, finite, plan, [], null, 0);
+            foreach (var (_, r, lo, hi) in plan)
+            {
+                foreach (long x in new[] { r, lo, hi })
+                {
+                    if (!result.IsNull(x))
+                    {
+                        wanted.Add(result.ToFinite(x));
+                    }
+                }
+            }
+
+            // Expected shortfall: mean of the worst 10 % of finite values.
+            long esCount = (long)Math.Ceiling(0.1 * finite);
+            long? esRank = null;
+            if (esCount > 0)
+            {
+                esRank = higherBetter ? esCount - 1 : finite - esCount;
+                wanted.Add(esRank.Value);
+            }
+
+            return new RankPlan(higherBetter, nulls, finite, plan, [.. wanted], esRank, esCount);
+        }
+
+        public long ToFinite(long r) => HigherBetter ? r - Nulls : r; // nulls first (worst) when higher is better
+
+        public bool IsNull(long r) => HigherBetter ? r < Nulls : r >= Finite;
+
+        /// <summary>The selected value at a finite rank, from the values selected for <see cref="Wanted"/>.</summary>
+        public double ValueAt(double[] selected, long finiteRank) => selected[Array.IndexOf(Wanted, finiteRank)];
+    }
+
+    internal static double ExpectedShortfall(RankPlan plan, double threshold, double esSum, long below)
+    {
+        double tieSum;
+        tieSum = threshold * (plan.EsCount - below); // ties at the threshold fill the remainder
+        return (esSum + tieSum) / plan.EsCount;
+    }
+
+    /// <summary>The statistics from the moments, the values selected for the plan's ranks and the expected shortfall.</summary>
+    internal static KpiStatistics Build(TrialKpi kpi, long n, Pass pass, RankPlan plan, double[] sel, double? es, IReadOnlyList<int> withinMonths, string nullReason)
+    {
+        long finite = pass.Count;
         long nulls = n - finite;
         double? mean = finite > 0 ? pass.Shift + (pass.Sum / finite) : null;
         double min = pass.Min, max = pass.Max;
@@ -79,61 +176,18 @@ public sealed record KpiStatistics(
             se = sd / Math.Sqrt(finite);
         }
 
-        // Percentile ranks over all n trials, nulls at the worst end.
-        bool higherBetter = kpi.Better == Better.Higher;
-        var wanted = new List<long>();
-        var plan = new List<(double P, long Rank, long Lo, long Hi)>();
-        foreach (double p in Levels)
-        {
-            long r = OrderStatistics.RankOf(p, n);
-            var (lo, hi) = OrderStatistics.ConfidenceRanks(p, n);
-            plan.Add((p, r, lo, hi));
-        }
-
-        long ToFinite(long r) => higherBetter ? r - nulls : r; // nulls first (worst) when higher is better
-        bool IsNull(long r) => higherBetter ? r < nulls : r >= finite;
-
-        foreach (var (_, r, lo, hi) in plan)
-        {
-            foreach (long x in new[] { r, lo, hi })
-            {
-                if (!IsNull(x))
-                {
-                    wanted.Add(ToFinite(x));
-                }
-            }
-        }
-
-        // Expected shortfall: mean of the worst 10 % of finite values.
-        long esCount = (long)Math.Ceiling(0.1 * finite);
-        if (esCount > 0)
-        {
-            wanted.Add(higherBetter ? esCount - 1 : finite - esCount);
-        }
-
-        var sel = OrderStatistics.Select(values, histogram, wanted.ToArray());
         var lookup = new Dictionary<long, double>();
-        for (int i = 0; i < wanted.Count; i++)
+        for (int i = 0; i < plan.Wanted.Length; i++)
         {
-            lookup[wanted[i]] = sel[i];
+            lookup[plan.Wanted[i]] = sel[i];
         }
 
-        double? At(long r) => IsNull(r) ? null : lookup[ToFinite(r)];
-        var percentiles = plan.Select(x =>
+        double? At(long r) => plan.IsNull(r) ? null : lookup[plan.ToFinite(r)];
+        var percentiles = plan.Levels.Select(x =>
         {
             double? v = At(x.Rank);
             return new Percentile(x.P, v, At(x.Lo), At(x.Hi), v is null ? $"{nullReason} in more than {(1 - x.P) * 100:0} % of trials" : null);
         }).ToImmutableArray();
-
-        double? es = null;
-        if (esCount > 0)
-        {
-            double threshold = lookup[higherBetter ? esCount - 1 : finite - esCount];
-            var (esSum, below) = SumBeyond(values, threshold, higherBetter);
-            double tieSum;
-            tieSum = threshold * (esCount - below); // ties at the threshold fill the remainder
-            es = (esSum + tieSum) / esCount;
-        }
 
         var probWithin = ImmutableSortedDictionary.CreateBuilder<int, double>();
         for (int k = 0; k < within.Length; k++)
@@ -147,10 +201,10 @@ public sealed record KpiStatistics(
     /// <summary>Values counted in the histogram at a time during the moments pass (16 KiB: stays in L1); a multiple of every vector width.</summary>
     private const int HistogramSlice = 2048;
 
-    private readonly record struct Pass(long Count, double Shift, double Sum, double SumSquares, double Min, double Max, long Negative, long[] Within);
+    internal readonly record struct Pass(long Count, double Shift, double Sum, double SumSquares, double Min, double Max, long Negative, long[] Within);
 
     /// <summary>A shift near the mean for the one-pass variance: the mean of the first block's finite values (0 if none).</summary>
-    private static double Shift(ReadOnlySpan<double> values)
+    internal static double Shift(ReadOnlySpan<double> values)
     {
         double sum = 0;
         int count = 0;
@@ -174,7 +228,7 @@ public sealed record KpiStatistics(
     /// right after the moments, while it is still in the L1 cache.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram histogram)
+    internal static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram histogram)
     {
         int w = System.Numerics.Vector<double>.Count;
         var c = new System.Numerics.Vector<double>(center);
@@ -279,7 +333,7 @@ public sealed record KpiStatistics(
         System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(values).IndexOf(bits) >= 0;
 
     /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>
-    private static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
+    internal static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
     {
         int w = System.Numerics.Vector<double>.Count;
         var t = new System.Numerics.Vector<double>(threshold);

@@ -16,6 +16,19 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
     /// <summary>Largest trial count kept in memory for exact percentiles (8 KPIs × 8 bytes per trial).</summary>
     public const long MaxInMemoryTrials = 200_000_000;
 
+    /// <summary>Largest trial count of any run (the config schema's bound): above <see cref="MaxInMemoryTrials"/> runs take two passes.</summary>
+    public const long MaxTrials = 2_000_000_000;
+
+    /// <summary>
+    /// Exact statistics by two passes over reproducible blocks (memory flat in the trials; only the first
+    /// <see cref="MonteCarloEngine.KeptTrials"/> trials' KPIs are kept) even at or below <see cref="MaxInMemoryTrials"/>.
+    /// Runs above it always take two passes.
+    /// </summary>
+    public bool TwoPass { get; init; }
+
+    /// <summary>Whether this run takes the two-pass path.</summary>
+    public bool UsesTwoPass => TwoPass || Trials > MaxInMemoryTrials;
+
     /// <summary>Bytes of KPI storage a run of this size needs.</summary>
     public long KpiBytes => Trials * TrialKpis.CoreCount * sizeof(double); // + 8 B/trial with IRR
 }
@@ -31,8 +44,9 @@ public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapse
 /// <summary>Result of a Monte Carlo run: per-trial KPIs (column per KPI) and their statistics.</summary>
 public sealed class SimulationResult
 {
-    internal SimulationResult(SimulationSpec spec, RunOptions options, long trials, bool partial, double[][] kpis, ImmutableArray<KpiStatistics> stats, TimeSpan simulation, TimeSpan aggregation, BlockSampler sampler)
+    internal SimulationResult(SimulationSpec spec, RunOptions options, long trials, bool partial, double[][] kpis, ImmutableArray<KpiStatistics> stats, TimeSpan simulation, TimeSpan aggregation, BlockSampler sampler, long keptTrials = -1)
     {
+        KeptTrials = keptTrials < 0 ? trials : keptTrials;
         Spec = spec;
         Options = options;
         Trials = trials;
@@ -55,7 +69,19 @@ public sealed class SimulationResult
     /// <summary>True when the run was cancelled: statistics cover the first <see cref="Trials"/> trials only.</summary>
     public bool Partial { get; }
 
-    /// <summary>Per-trial KPIs: Kpis[k][i] for KPI column k (<see cref="TrialKpis"/>) and trial i; NaN = does not exist.</summary>
+    /// <summary>
+    /// Trials whose KPIs are in <see cref="Kpis"/>: all <see cref="Trials"/> in memory, the first
+    /// <see cref="MonteCarloEngine.KeptTrials"/> (at most) of a two-pass run.
+    /// </summary>
+    public long KeptTrials { get; }
+
+    /// <summary>True when the statistics came from two passes and <see cref="Kpis"/> holds only the first <see cref="KeptTrials"/> trials.</summary>
+    public bool TwoPass => Options.UsesTwoPass;
+
+    /// <summary>How the percentiles were found, as stated in summary.json.</summary>
+    public string PercentileMethod => TwoPass ? "exact, two passes" : "exact, in memory";
+
+    /// <summary>Per-trial KPIs: Kpis[k][i] for KPI column k (<see cref="TrialKpis"/>) and trial i &lt; <see cref="KeptTrials"/>; NaN = does not exist.</summary>
     public double[][] Kpis { get; }
 
     public ImmutableArray<KpiStatistics> Statistics { get; }
@@ -86,14 +112,18 @@ public sealed class SimulationResult
 /// finished block to a bounded aggregation channel that tracks progress. Statistics are computed from
 /// the columns in fixed block order, so results are bit-identical for any thread count.
 /// </summary>
-public static class MonteCarloEngine
+public static partial class MonteCarloEngine
 {
     /// <summary>Runs the simulation. Cancellation stops after the blocks in flight; the result is then partial.</summary>
     public static SimulationResult Run(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Trials, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Trials, RunOptions.MaxInMemoryTrials);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Trials, RunOptions.MaxTrials);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
+        if (options.UsesTwoPass)
+        {
+            return RunTwoPass(spec, options, progress, cancellation);
+        }
 
         var ctx = new ModelContext(spec);
         var kernel = new SimdKernel(ctx);

@@ -54,7 +54,7 @@ public static class GlobalSensitivity
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTrials, 1);
         var sampler = new BlockSampler(result.Spec, result.Options.Seed, result.Options.Sampling);
         const int b = BlockSampler.BlockSize;
-        long runTrials = result.Trials;
+        long runTrials = result.KeptTrials; // a two-pass run keeps only its first trials
         int m = (int)Math.Min(runTrials, maxTrials);
 
         // Whole blocks, each sampled with the size it had in the run (LHS strata depend on it); only when

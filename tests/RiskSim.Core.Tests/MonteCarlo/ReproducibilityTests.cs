@@ -39,7 +39,7 @@ public sealed class ReproducibilityTests
     }
 
     /// <summary>Every number of every statistic as raw bits (records holding immutable arrays do not compare by value).</summary>
-    private static List<string> Flatten(SimulationResult r)
+    internal static List<string> Flatten(SimulationResult r)
     {
         static string B(double? v) => v is { } d ? BitConverter.DoubleToInt64Bits(d).ToString("X16", System.Globalization.CultureInfo.InvariantCulture) : "null";
         var list = new List<string>();

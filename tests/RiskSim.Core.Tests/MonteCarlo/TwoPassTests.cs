@@ -1,0 +1,101 @@
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+
+namespace RiskSim.Core.Tests.MonteCarlo;
+
+/// <summary>The two-pass path (exact statistics without per-trial storage) equals the in-memory path bit for bit.</summary>
+public sealed class TwoPassTests
+{
+    private const long Trials = (5 * BlockSampler.BlockSize) + 1_234; // 5 full blocks + a partial block
+
+    public static TheoryData<string, string[]> Configs => new()
+    {
+        { "flagship", [] },
+        { "flagship-mc-irr", ["simulation.sampling=mc", "simulation.irr=true"] },
+        {
+            "payback-often-never",
+            [
+                "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
+                "market.price_usd_per_million_input_tokens=0.05",
+                "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
+            ]
+        },
+        {
+            "rate-mode-all-null-roi", // ROI and payback null in every trial
+            [
+                "cost.mode=rate",
+                "cost.capex_usd_per_unit=null",
+                "cost.capex_overrun=null",
+                "cost.salvage_pct_of_capex=null",
+                "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
+                "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Two_pass_statistics_equal_in_memory_bit_for_bit_on_1_and_2_threads(string name, string[] overrides)
+    {
+        var spec = TestConfigs.Flagship(overrides);
+        var options = new RunOptions(Trials, 20251028, spec.Simulation.Sampling, 2);
+        var memory = MonteCarloEngine.Run(spec, options);
+        Assert.False(memory.TwoPass);
+        var expected = ReproducibilityTests.Flatten(memory);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var streamed = MonteCarloEngine.Run(spec, options with { Threads = threads, TwoPass = true });
+            Assert.True(streamed.TwoPass);
+            Assert.Equal("exact, two passes", streamed.PercentileMethod);
+            Assert.False(streamed.Partial);
+            Assert.Equal(Trials, streamed.Trials);
+            Assert.Equal(expected, ReproducibilityTests.Flatten(streamed));
+
+            // The kept prefix holds the first trials' KPIs exactly.
+            Assert.Equal(MonteCarloEngine.KeptTrials, streamed.KeptTrials);
+            Assert.Equal(memory.Kpis.Length, streamed.Kpis.Length);
+            for (int k = 0; k < memory.Kpis.Length; k++)
+            {
+                Assert.Equal(MonteCarloEngine.KeptTrials, streamed.Kpis[k].Length);
+                for (int i = 0; i < streamed.KeptTrials; i++)
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(memory.Kpis[k][i]), BitConverter.DoubleToInt64Bits(streamed.Kpis[k][i]));
+                }
+            }
+        }
+
+        Assert.Contains(memory.Statistics, s => s.Nulls > 0 || name != "payback-often-never");
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(5_000L)]
+    [InlineData(BlockSampler.BlockSize)]
+    public void Two_pass_equals_in_memory_for_runs_within_one_block(long trials)
+    {
+        var spec = TestConfigs.Flagship();
+        var options = new RunOptions(trials, 7, SamplingMethod.LatinHypercube, 2);
+        var memory = MonteCarloEngine.Run(spec, options);
+        var streamed = MonteCarloEngine.Run(spec, options with { TwoPass = true });
+        Assert.Equal(ReproducibilityTests.Flatten(memory), ReproducibilityTests.Flatten(streamed));
+        Assert.Equal(trials, streamed.KeptTrials);
+    }
+
+    [Fact]
+    public void Runs_above_the_in_memory_limit_take_two_passes_and_above_the_schema_bound_are_refused()
+    {
+        Assert.True(new RunOptions(RunOptions.MaxInMemoryTrials + 1, 1, SamplingMethod.MonteCarlo, 1).UsesTwoPass);
+        Assert.False(new RunOptions(RunOptions.MaxInMemoryTrials, 1, SamplingMethod.MonteCarlo, 1).UsesTwoPass);
+        var spec = TestConfigs.Flagship();
+        Assert.Throws<ArgumentOutOfRangeException>(() => MonteCarloEngine.Run(spec, new RunOptions(RunOptions.MaxTrials + 1, 1, SamplingMethod.MonteCarlo, 1)));
+    }
+
+    [Fact]
+    public void A_cancelled_two_pass_run_throws()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var spec = TestConfigs.Flagship();
+        Assert.ThrowsAny<OperationCanceledException>(() => MonteCarloEngine.Run(spec, new RunOptions(100_000, 1, SamplingMethod.MonteCarlo, 2) { TwoPass = true }, cancellation: cts.Token));
+    }
+}
