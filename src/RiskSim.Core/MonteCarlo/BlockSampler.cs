@@ -92,7 +92,7 @@ public sealed class BlockSampler
             if (Sampling == SamplingMethod.LatinHypercube)
             {
                 var rank = ci >= 0 ? ws.Ranks[ci].AsSpan(0, n) : ws.Perm.AsSpan(0, n);
-                rng.Latin(rank, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
+                rng.Latin(rank, u, OneBelow, ws.Order); // the cap: rounding could reach 1.0 in the top stratum
             }
             else
             {

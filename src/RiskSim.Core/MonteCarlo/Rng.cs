@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace RiskSim.Core.MonteCarlo;
@@ -49,17 +50,11 @@ public struct Xoshiro256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int NextInt(int n) => (int)Math.BigMul(NextUInt64(), (ulong)n, out _);
 
-    /// <summary>Fills a span with open uniforms.</summary>
+    /// <summary>Fills a span with open uniforms (k + ½)·2⁻⁵², from four generators seeded by this one (<see cref="Xoshiro256x4"/>).</summary>
     public void Fill(Span<double> u)
     {
-        // The state lives in locals (registers) for the loop, not behind `this`: same draws, no memory round trip per step.
-        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-        for (int i = 0; i < u.Length; i++)
-        {
-            u[i] = ToOpen(Step(ref s0, ref s1, ref s2, ref s3));
-        }
-
-        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        var g = new Xoshiro256x4(ref this);
+        g.FillOpen(u);
     }
 
     /// <summary>Random permutation of 0…n−1 (Fisher–Yates).</summary>
@@ -82,33 +77,66 @@ public struct Xoshiro256
     }
 
     /// <summary>
-    /// One Latin hypercube column: <paramref name="rank"/> = <see cref="Permutation"/>, then
-    /// u[i] = min((rank[i] + <see cref="NextOpen"/>) / n, <paramref name="cap"/>), drawing exactly as those calls would in that order.
+    /// One Latin hypercube column of n ≤ 65,536 trials: <paramref name="rank"/> = a uniformly random permutation of
+    /// 0…n−1 (Fisher–Yates), u[i] = min((rank[i] + U_i) / n, <paramref name="cap"/>) with U_i open uniforms. The random
+    /// bits come from four generators seeded by this one (<see cref="Xoshiro256x4"/>): first the n jitters, then the
+    /// n − 1 swap positions j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw (i from n − 1 down to 1).
+    /// <paramref name="scratch"/> holds the swap positions (at least n).
     /// </summary>
-    public void Latin(Span<int> rank, Span<double> u, double cap)
+    [SkipLocalsInit] // the 32 KB shuffle buffer is written before it is read
+    public void Latin(Span<int> rank, Span<double> u, double cap, Span<int> scratch)
     {
         int n = rank.Length;
-        u = u[..n];
-        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-        ref int p = ref MemoryMarshal.GetReference(rank);
-        for (int i = 0; i < n; i++)
+        if (n > 65536)
         {
-            Unsafe.Add(ref p, i) = i;
+            throw new ArgumentOutOfRangeException(nameof(rank), "at most 65,536 trials per Latin hypercube column");
         }
 
+        u = u[..n];
+        var g = new Xoshiro256x4(ref this);
+        g.FillOpen(u);
+        var swap = scratch[..n];
+        g.FillBelow(swap); // swap[i] ∈ [0, i]
+
+        // The shuffle runs on 16-bit positions (32 KB for a full block: in L1), then widens to the ranks.
+        Span<ushort> perm = n <= 16384 ? stackalloc ushort[n] : new ushort[n];
+        for (int i = 0; i < n; i++)
+        {
+            perm[i] = (ushort)i;
+        }
+
+        ref ushort p = ref MemoryMarshal.GetReference(perm);
+        ref int sw = ref MemoryMarshal.GetReference(swap);
         for (int i = n - 1; i > 0; i--)
         {
-            int j = BelowOneMore(Step(ref s0, ref s1, ref s2, ref s3), i); // j ≤ i < n
+            int j = Unsafe.Add(ref sw, i);
             (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
         }
 
         double inv = 1.0 / n;
-        for (int i = 0; i < n; i++)
+        int k = 0;
+        if (Avx2.IsSupported)
         {
-            u[i] = Math.Min((rank[i] + ToOpen(Step(ref s0, ref s1, ref s2, ref s3))) * inv, cap);
+            // Four at a time: widen the positions to int ranks and to doubles (the same operations as below).
+            var vinv = Vector256.Create(inv);
+            var vcap = Vector256.Create(cap);
+            ref double du = ref MemoryMarshal.GetReference(u);
+            ref int dr = ref MemoryMarshal.GetReference(rank);
+            for (; k + 4 <= n; k += 4)
+            {
+                var r = Vector128.Create(Unsafe.Add(ref p, k), Unsafe.Add(ref p, k + 1), Unsafe.Add(ref p, k + 2), Unsafe.Add(ref p, k + 3));
+                r.StoreUnsafe(ref dr, (nuint)k);
+                var x = (Avx.ConvertToVector256Double(r) + Vector256.LoadUnsafe(ref du, (nuint)k)) * vinv;
+                Avx.Min(x, vcap).StoreUnsafe(ref du, (nuint)k);
+            }
         }
 
-        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        for (; k < n; k++)
+        {
+            int r = perm[k];
+            rank[k] = r;
+            u[k] = Math.Min((r + u[k]) * inv, cap);
+        }
     }
 
     /// <summary>Lemire's multiply-shift into [0, i]: the same value as <see cref="NextInt"/>(i + 1).</summary>
@@ -159,5 +187,122 @@ public struct Xoshiro256
         }
 
         return h;
+    }
+}
+
+/// <summary>
+/// Four xoshiro256** generators side by side in the lanes of 256-bit vectors (AVX2 when available), seeded by
+/// SplitMix64 from four draws of a parent <see cref="Xoshiro256"/>: the bulk source of a stream's uniforms and
+/// shuffle positions. Lane l gives draws 4k + l of the output, so results do not depend on the hardware path.
+/// </summary>
+public struct Xoshiro256x4
+{
+    private Vector256<ulong> _s0, _s1, _s2, _s3;
+
+    /// <summary>Seeds the four lanes from the parent generator (which advances by 4 draws).</summary>
+    public Xoshiro256x4(ref Xoshiro256 parent)
+    {
+        Span<ulong> a = stackalloc ulong[16];
+        for (int l = 0; l < 4; l++)
+        {
+            ulong key = parent.NextUInt64();
+            for (int k = 0; k < 4; k++)
+            {
+                key += 0x9E3779B97F4A7C15UL;
+                a[(k * 4) + l] = Xoshiro256.Mix(key);
+            }
+        }
+
+        _s0 = Vector256.Create<ulong>(a[..4]);
+        _s1 = Vector256.Create<ulong>(a[4..8]);
+        _s2 = Vector256.Create<ulong>(a[8..12]);
+        _s3 = Vector256.Create<ulong>(a[12..16]);
+    }
+
+    /// <summary>The next four 64-bit draws (one per lane).</summary>
+    public Vector256<ulong> Next() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
+
+    /// <summary>One step of the four generators on state the caller keeps in locals (registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Step(ref Vector256<ulong> s0, ref Vector256<ulong> s1, ref Vector256<ulong> s2, ref Vector256<ulong> s3)
+    {
+        var x = (s1 << 2) + s1;                  // s1·5
+        x = (x << 7) | (x >>> 57);               // rotl 7
+        var result = (x << 3) + x;               // ·9
+        var t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 45) | (s3 >>> 19);           // rotl 45
+        return result;
+    }
+
+    /// <summary>Open uniforms (k + ½)·2⁻⁵², k the top 52 bits: exact, never 0 or 1.</summary>
+    public void FillOpen(Span<double> u)
+    {
+        var one = Vector256.Create(0x3FF0000000000000UL);
+        var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
+        int i = 0;
+        var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+        ref double dst = ref MemoryMarshal.GetReference(u);
+        for (; i + 4 <= u.Length; i += 4)
+        {
+            // (bits ≫ 12) as the mantissa of a double in [1, 2), minus 1, plus 2⁻⁵³ (both exact).
+            var d = ((Step(ref s0, ref s1, ref s2, ref s3) >>> 12) | one).AsDouble() + half;
+            d.StoreUnsafe(ref dst, (nuint)i);
+        }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+        if (i < u.Length)
+        {
+            var d = ((Next() >>> 12) | one).AsDouble() + half;
+            for (int l = 0; i < u.Length; i++, l++)
+            {
+                u[i] = d.GetElement(l);
+            }
+        }
+    }
+
+    /// <summary>swap[i] = ⌊r·(i + 1) / 2³²⌋ ∈ [0, i] for i from n − 1 down to 1, r the top 32 bits of each draw; swap[0] = 0.</summary>
+    public void FillBelow(Span<int> swap)
+    {
+        int n = swap.Length;
+        if (n > 0)
+        {
+            swap[0] = 0;
+        }
+
+        int i = n - 1;
+        var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+        var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
+        var four = Vector256.Create(4UL);
+        ref int dst = ref MemoryMarshal.GetReference(swap);
+        for (; i >= 4; i -= 4)
+        {
+            // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
+            var r = Step(ref s0, ref s1, ref s2, ref s3) >>> 32;
+            var j = Avx2.IsSupported
+                ? Avx2.Multiply(r.AsUInt32(), bound.AsUInt32()) >>> 32
+                : Vector256.Create((r[0] * bound[0]) >> 32, (r[1] * bound[1]) >> 32, (r[2] * bound[2]) >> 32, (r[3] * bound[3]) >> 32);
+            Unsafe.Add(ref dst, i) = (int)j.GetElement(0);
+            Unsafe.Add(ref dst, i - 1) = (int)j.GetElement(1);
+            Unsafe.Add(ref dst, i - 2) = (int)j.GetElement(2);
+            Unsafe.Add(ref dst, i - 3) = (int)j.GetElement(3);
+            bound -= four;
+        }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+        if (i > 0)
+        {
+            var r = Next() >>> 32;
+            for (int l = 0; i > 0; i--, l++)
+            {
+                swap[i] = (int)((r.GetElement(l) * (ulong)(i + 1)) >> 32);
+            }
+        }
     }
 }
