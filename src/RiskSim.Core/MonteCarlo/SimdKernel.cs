@@ -341,15 +341,22 @@ public sealed class SimdKernel
             q *= c.Q;
             v *= c.Discount;
             var dcf = cf * v;
-            Cross(t, cum, cf, ref payback, ref notFound);
-            Cross(t, npv, dcf, ref dpayback, ref dNotFound);
-            if ((notFound | dNotFound) == Vector<long>.Zero)
+            var nextCum = cum + cf;
+            var nextNpv = npv + dcf;
+            var zero = Vector<double>.Zero;
+            if (((Vector.GreaterThanOrEqual(nextCum, zero) & notFound) | (Vector.GreaterThanOrEqual(nextNpv, zero) & dNotFound)) != Vector<long>.Zero)
             {
-                break; // both paybacks found in every lane
+                // Rare: a lane reaches 0 this month (at most twice per lane in the whole scan).
+                Cross(t, cum, cf, ref payback, ref notFound);
+                Cross(t, npv, dcf, ref dpayback, ref dNotFound);
+                if ((notFound | dNotFound) == Vector<long>.Zero)
+                {
+                    break; // both paybacks found in every lane
+                }
             }
 
-            cum += cf;
-            npv += dcf;
+            cum = nextCum;
+            npv = nextNpv;
         }
 
         return (payback, dpayback);
