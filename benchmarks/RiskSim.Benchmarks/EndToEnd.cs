@@ -45,6 +45,14 @@ public class EndToEnd
         return r.Statistics[0].Mean ?? 0;
     }
 
+    [Benchmark(Description = "MonteCarloEngine.Run with per-trial IRR (all cores)")]
+    public double EngineWithIrr()
+    {
+        var spec = _spec with { Simulation = _spec.Simulation with { Irr = true } };
+        var r = MonteCarloEngine.Run(spec, new RunOptions(Trials, _spec.Simulation.Seed, SamplingMethod.LatinHypercube, Environment.ProcessorCount));
+        return r.Statistics[TrialKpis.Irr].Mean ?? 0;
+    }
+
     [Benchmark(Baseline = true, Description = "Scalar MathNet + ReferenceModel + Array.Sort (1 thread, Trials/50)")]
     [TrialsPerOp(Divisor = BaselineDivisor)]
     public double ScalarLoop() => _baseline.Run(Trials / BaselineDivisor);
