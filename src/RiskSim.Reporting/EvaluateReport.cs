@@ -124,7 +124,7 @@ public static class EvaluateReport
 
         sb.Append("\n6. Investment KPIs\n");
         sb.Append($"   NPV {H("npv_usd")} (Excel: =NPV(monthly rate, CF1:CF{s.HorizonMonths}) + CF0)\n");
-        sb.Append($"   IRR {H("irr_annual")}/yr; net ROI {H("net_roi")} vs revenue multiple {H("revenue_multiple")} (gross revenue / capex: the vendor-style \"ROI\")\n");
+        sb.Append($"   IRR {(b["irr_annual"].Value is null ? H("irr_annual") : H("irr_annual") + "/yr")}; net ROI {H("net_roi")} vs revenue multiple {H("revenue_multiple")} (gross revenue / capex: the vendor-style \"ROI\")\n");
         sb.Append($"   payback {H("payback_months")}, discounted payback {H("discounted_payback_months")}; levelized cost {H("levelized_cost_per_million_output_tokens_usd")}\n\n");
         sb.Append("7. What would have to be true (break-even, NPV = 0)\n");
         sb.Append($"   utilization ≥ {H("break_even_utilization")}; output price ≥ {H("break_even_price_per_million_output_tokens_usd")}; throughput ≥ {H("break_even_output_tokens_per_s_per_gpu")}\n");
