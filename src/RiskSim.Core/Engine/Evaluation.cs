@@ -109,9 +109,11 @@ public static class Evaluation
         k.Add(KpiValue.Of("total_tax_usd", horizon, o.TotalTax, "USD", "Σ income tax (negative = shield) incl. tax on the terminal sale.", ""));
         k.Add(KpiValue.Of("terminal_value_usd", horizon, o.TerminalValue, "USD", "Sale value at the horizon: straight-line book value toward salvage over the economic life.", ""));
         k.Add(KpiValue.Of("npv_usd", horizon, o.Npv, "USD", "Σ CF_t / (1 + r_m)^t, t = 0…H. Excel: =NPV(r_m, CF1:CF_H) + CF0.", ""));
-        double? irrM = FinanceMath.Irr(cf);
+        double? irrM = o.Capex > 0 ? FinanceMath.Irr(cf) : null; // a return on capital needs capital: none in rate mode
         int signChanges = FinanceMath.SignChanges(cf);
-        k.Add(irrM is { } im
+        k.Add(o.Capex <= 0
+            ? new KpiValue("irr_annual", horizon, null, "fraction/year", "no up-front capex (cost mode \"rate\"): a return on capital needs capital", "Monthly IRR annualized.")
+            : irrM is { } im
             ? new KpiValue("irr_annual", horizon, FinanceMath.AnnualRate(im), "fraction/year", null, "Monthly IRR annualized (1 + irr_m)^12 − 1; the lowest root above −100 %" + (signChanges > 1 ? $" ({signChanges} sign changes: several roots may exist)." : "."))
             : new KpiValue("irr_annual", horizon, null, "fraction/year", signChanges == 0 ? "no sign change in the cash flows" : "no root in the searched range", "Monthly IRR annualized."));
         double? mirr = FinanceMath.Mirr(cf, rm, rm);

@@ -43,7 +43,7 @@ public static class TrialKpis
         new("levelized_cost_per_million_output_tokens_usd", "Levelized cost", "USD/Mtok", Better.Lower, "PV(capex + opex − salvage) / PV(output tokens sold) × 10⁶, pre-tax."),
         new("horizon_energy_cost_per_revenue_dollar", "Energy cost per revenue $", "USD/USD", Better.Lower, "Σ electricity cost / Σ revenue over the horizon."),
         new("horizon_gross_margin_pct", "Gross margin (horizon)", "%", Better.Higher, "(Σ revenue − Σ opex − Σ book depreciation) / Σ revenue over the horizon, in %."),
-        new("irr_annual", "IRR", "fraction/year", Better.Higher, "Annualized monthly IRR, (1 + irr_m)^12 − 1; the lowest root above −100 %; null without a sign change."),
+        new("irr_annual", "IRR", "fraction/year", Better.Higher, "Annualized monthly IRR, (1 + irr_m)^12 − 1; the lowest root above −100 %; null without a sign change or without up-front capex (rate mode)."),
     ];
 
     /// <summary>Statistic names valid after "KPI." in summary keys and gate metrics (besides prob_within_N).</summary>

@@ -249,7 +249,7 @@ public static partial class MonteCarloEngine
         TrialKpis.NetRoi or TrialKpis.RevenueMultiple => "no up-front capex (cost mode \"rate\")",
         TrialKpis.LevelizedCost => "no tokens sold",
         TrialKpis.EnergyCostPerRevenueDollar => spec.HasPower ? "no revenue" : "no power figure in the config",
-        TrialKpis.Irr => "no sign change in the cash flows, or no root between −99.99 % and +100,000 % a month",
+        TrialKpis.Irr => spec.CostMode == CostMode.Rate ? "no up-front capex (cost mode \"rate\")" : "no sign change in the cash flows, or no root between −99.99 % and +100,000 % a month",
         _ => "no revenue",
     };
 

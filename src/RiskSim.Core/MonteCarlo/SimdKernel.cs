@@ -280,7 +280,9 @@ public sealed class SimdKernel
             if (irr)
             {
                 flows[0] = -capex;
-                Store(kpis[TrialKpis.Irr], offset + i, IrrSolver.Annual(flows[..(h + 1)], lanes), lanes, tmp);
+                // A return on capital needs capital: no IRR without an up-front outlay (rate mode).
+                var irrAnnual = hasCapex ? Vector.ConditionalSelect(capexPositive, IrrSolver.Annual(flows[..(h + 1)], lanes), nan) : nan;
+                Store(kpis[TrialKpis.Irr], offset + i, irrAnnual, lanes, tmp);
             }
         }
     }

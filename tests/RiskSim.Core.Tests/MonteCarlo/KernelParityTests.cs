@@ -56,6 +56,15 @@ public sealed class KernelParityTests
             "correlations=[]",
         ],
         ["flagship-irr"] = ["simulation.irr=true"],
+        ["rate-mode-irr"] =
+        [
+            "simulation.irr=true",
+            "cost.mode=rate",
+            "cost.capex_usd_per_unit=null",
+            "cost.capex_overrun=null",
+            "cost.salvage_pct_of_capex=null",
+            "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
+        ],
         ["rate-mode"] =
         [
             "cost.mode=rate",
@@ -130,7 +139,7 @@ public sealed class KernelParityTests
             double revOpexCapex = Math.Abs(o.TotalRevenue) + Math.Abs(o.TotalOpex) + Math.Abs(o.Capex);
             for (int k = 0; k < columns; k++)
             {
-                double expected = k == TrialKpis.Irr ? (FinanceMath.Irr(cf) is { } irr ? FinanceMath.AnnualRate(irr) : double.NaN) : o.Kpi(k);
+                double expected = k == TrialKpis.Irr ? (o.Capex > 0 && FinanceMath.Irr(cf) is { } irr ? FinanceMath.AnnualRate(irr) : double.NaN) : o.Kpi(k);
                 double actual = kpis[k][i];
                 string where = string.Create(CultureInfo.InvariantCulture, $"{variant} n={n} block={block} trial={i} KPI={TrialKpis.All[k].Key}: kernel {actual:R} vs reference {expected:R}");
                 if (double.IsNaN(expected) || double.IsNaN(actual))
