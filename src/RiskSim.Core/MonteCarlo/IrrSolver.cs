@@ -62,9 +62,17 @@ public static class IrrSolver
         }
 
         // One root: exactly one sign change (Descartes' rule of signs); or a negative start whose running sum changes
-        // sign once (Norstrøm: exactly one root with r > 0) and no root with r ≤ 0 (the tail sums above).
-        var norstrom = Vector.Equals(cumChanges, Vector<long>.One) & Vector.LessThan(first, zero) & Vector.GreaterThanOrEqual(minTail, zero) & Vector.GreaterThan(tail, zero);
-        var single = Vector.Equals(changes, Vector<long>.One) | (Vector.GreaterThan(changes, Vector<long>.One) & norstrom);
+        // sign once (Norstrøm: exactly one root with r > 0) and no root with r ≤ 0 (the tail sums above, or else
+        // Budan's test at δ = 1 below).
+        var cumOnce = Vector.Equals(cumChanges, Vector<long>.One) & Vector.LessThan(first, zero) & Vector.GreaterThan(changes, Vector<long>.One);
+        var tailsPositive = Vector.GreaterThanOrEqual(minTail, zero) & Vector.GreaterThan(tail, zero);
+        var budan = Vector.AndNot(cumOnce, tailsPositive);
+        if (budan != Vector<long>.Zero)
+        {
+            tailsPositive |= budan & NoRootAtOrAboveOne(flows);
+        }
+
+        var single = Vector.Equals(changes, Vector<long>.One) | (cumOnce & tailsPositive);
         var result = new Vector<double>(double.NaN);
         if (single != Vector<long>.Zero)
         {
@@ -137,6 +145,41 @@ public static class IrrSolver
         var refined = bracketed != Vector<long>.Zero ? Refine(flows, orient, lo, hi, bracketed) : new Vector<double>(double.NaN);
         var exact = ~Vector.Equals(exactRoot, exactRoot); // lanes where exactRoot is NaN
         return Vector.ConditionalSelect(~exact, ToAnnual(exactRoot), refined);
+    }
+
+    /// <summary>
+    /// Budan's test at δ = 1: the coefficients c_k = Σ_t CF_t·C(t, k) of P(1 + y) (a Taylor shift, by repeated
+    /// synthetic division: additions only). When all are positive — by more than their rounding error, bounded by the
+    /// same shift of |CF| — P(1 + y) ≥ c_0 &gt; 0 for every y ≥ 0: no root with δ ≥ 1, i.e. none with r ≤ 0.
+    /// </summary>
+    private static Vector<long> NoRootAtOrAboveOne(ReadOnlySpan<Vector<double>> flows)
+    {
+        int h = flows.Length - 1;
+        Span<Vector<double>> c = h < 256 ? stackalloc Vector<double>[h + 1] : new Vector<double>[h + 1];
+        Span<Vector<double>> m = h < 256 ? stackalloc Vector<double>[h + 1] : new Vector<double>[h + 1];
+        for (int t = 0; t <= h; t++)
+        {
+            c[t] = flows[t];
+            m[t] = Vector.Abs(flows[t]);
+        }
+
+        for (int i = 0; i < h; i++)
+        {
+            for (int j = h - 1; j >= i; j--)
+            {
+                c[j] += c[j + 1];
+                m[j] += m[j + 1];
+            }
+        }
+
+        var margin = new Vector<double>(4.0 * (h + 1) * 1.1102230246251565e-16); // 4(H + 1)·u with u = 2⁻⁵³: above the rounding of H additions
+        var ok = Vector<long>.AllBitsSet;
+        for (int k = 0; k <= h; k++)
+        {
+            ok &= Vector.GreaterThan(c[k], margin * m[k]);
+        }
+
+        return ok;
     }
 
     private static Vector<double> Sign(Vector<double> x) =>

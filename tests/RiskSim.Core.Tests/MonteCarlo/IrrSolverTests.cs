@@ -46,6 +46,16 @@ public sealed class IrrSolverTests
         Assert.Equal(Math.Pow(1.1, 12) - 1, got, 1e-10);
     }
 
+    [Theory]
+    [InlineData(new[] { -100.0, 80, 80, -12, 4 })] // tail sum S₃ < 0, but Budan's test at δ = 1 proves no root with r ≤ 0
+    [InlineData(new[] { -100.0, 80, 80, -30, 5 })] // Budan fails too (c₃ < 0): the grid scan
+    [InlineData(new[] { -100.0, 60, 60, -5, 20 })] // positive tail sums: Norstrøm alone
+    public void Several_sign_changes_match_the_scalar_lowest_root(double[] cf)
+    {
+        double expected = FinanceMath.AnnualRate(FinanceMath.Irr(cf)!.Value);
+        Assert.Equal(expected, Solve(cf)[0], 1e-10);
+    }
+
     [Fact]
     public void No_sign_change_has_no_irr()
     {
