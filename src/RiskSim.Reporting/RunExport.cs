@@ -31,16 +31,7 @@ public static class RunExport
         w.WriteNumber("aggregation_s", Math.Round(r.AggregationTime.TotalSeconds, 3));
         w.WriteString("percentile_method", r.PercentileMethod);
         w.WriteString("percentile_convention", ChartCaptions.PercentileConvention + " Pxx is the order statistic of rank ceil(xx/100 × trials); trials where a KPI does not exist rank as its worst outcome.");
-        w.WriteStartObject("statistics");
-        foreach (var s in r.Statistics)
-        {
-            foreach (var (name, value) in Flat(s))
-            {
-                Fmt.NumberOrNull(w, $"{s.Kpi.Key}.{name}", value);
-            }
-        }
-
-        w.WriteEndObject();
+        WriteStatistics(w, r.Statistics);
         w.WriteStartObject("confidence_intervals_95");
         foreach (var s in r.Statistics)
         {
@@ -116,16 +107,7 @@ public static class RunExport
         }
 
         w.WriteEndArray();
-        w.WriteStartObject("statistics");
-        foreach (var s in c.Statistics)
-        {
-            foreach (var (name, value) in Flat(s))
-            {
-                Fmt.NumberOrNull(w, $"{s.Kpi.Key}.{name}", value);
-            }
-        }
-
-        w.WriteEndObject();
+        WriteStatistics(w, c.Statistics);
         w.WriteStartObject("prob_challenger_better");
         foreach (var (k, v) in c.ProbChallengerBetter.OrderBy(x => x.Key, StringComparer.Ordinal))
         {
@@ -225,6 +207,21 @@ public static class RunExport
         {
             throw new ArgumentException($"a two-pass run keeps the KPIs of its first {r.KeptTrials:N0} trials only, not all {r.Trials:N0}", nameof(r));
         }
+    }
+
+    /// <summary>The flat "statistics" object: one key per KPI statistic, null where it does not exist.</summary>
+    private static void WriteStatistics(Utf8JsonWriter w, IEnumerable<KpiStatistics> statistics)
+    {
+        w.WriteStartObject("statistics");
+        foreach (var s in statistics)
+        {
+            foreach (var (name, value) in Flat(s))
+            {
+                Fmt.NumberOrNull(w, $"{s.Kpi.Key}.{name}", value);
+            }
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter w, double? v)

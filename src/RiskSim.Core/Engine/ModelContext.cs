@@ -28,6 +28,7 @@ public sealed class ModelContext
             used += TaxDepreciationFraction[t];
         }
 
+        TaxDepreciationTotal = used;
         RemainingTaxBasisFraction = Math.Max(0, 1 - used);
         BookMonths = Math.Min(Horizon, spec.EconomicLifeMonths);
     }
@@ -45,6 +46,9 @@ public sealed class ModelContext
 
     /// <summary>Fraction of capex deducted for tax in month t (index 0 unused).</summary>
     public double[] TaxDepreciationFraction { get; }
+
+    /// <summary>Σ_t of <see cref="TaxDepreciationFraction"/> over the horizon: the share of capex deducted by then.</summary>
+    public double TaxDepreciationTotal { get; }
 
     /// <summary>Fraction of capex still undepreciated for tax at the horizon.</summary>
     public double RemainingTaxBasisFraction { get; }

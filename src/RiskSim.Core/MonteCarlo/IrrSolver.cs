@@ -16,8 +16,6 @@ namespace RiskSim.Core.MonteCarlo;
 /// </summary>
 public static class IrrSolver
 {
-    private const double MaxRate = 1000;      // per month, the top of FinanceMath.Irr's scan
-    private const double MinRate = -0.9999;   // per month, its bottom
     private const double Tolerance = 1e-13;  // relative Newton step in δ after which a lane has converged (the step taken makes it ~1e-26)
     private const int MaxIterations = 200;
     private const int Batch = 4; // grid points per pass in the scan
@@ -202,9 +200,10 @@ public static class IrrSolver
     {
         int h = flows.Length - 1;
 
-        // δ from 1/(1 + 1000) to 1/(1 − 0.9999) = 10⁴, the top capped so that δ^H stays finite.
-        var lo = new Vector<double>(1 / (1 + MaxRate));
-        var hi = new Vector<double>(Math.Min(1 / (1 + MinRate), Math.Exp(600.0 / Math.Max(h, 1))));
+        // δ over the range of FinanceMath.Irr's grid, 1/(1 + 1000) to 1/(1 − 0.9999) = 10⁴, the top capped so that δ^H stays finite.
+        var grid = FinanceMath.IrrGrid;
+        var lo = new Vector<double>(1 / (1 + grid[^1]));
+        var hi = new Vector<double>(Math.Min(1 / (1 + grid[0]), Math.Exp(600.0 / Math.Max(h, 1))));
         var (pLo, _) = Horner(flows, lo, orient);
         var (pHi, _) = Horner(flows, hi, orient);
         var inRange = Vector.LessThan(pLo, Vector<double>.Zero) & Vector.GreaterThan(pHi, Vector<double>.Zero) & active;

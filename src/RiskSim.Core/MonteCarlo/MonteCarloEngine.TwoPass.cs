@@ -239,7 +239,7 @@ public static partial class MonteCarloEngine
         return [.. workers.Select(t => t.Result)];
     }
 
-    /// <summary>A worker's sampling workspace and one block of sampled inputs and KPIs.</summary>
+    /// <summary>One worker's scratch for a block: sampler workspace, sampled inputs wired to the kernel's parameter columns, and <c>cols</c> block-sized KPI columns (none when the kernel writes into the run's columns).</summary>
     private sealed class BlockBuffers
     {
         public BlockBuffers(BlockSampler sampler, int[] uncertainParams, int cols)

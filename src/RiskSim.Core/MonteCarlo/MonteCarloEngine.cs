@@ -28,9 +28,6 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
 
     /// <summary>Whether this run takes the two-pass path.</summary>
     public bool UsesTwoPass => TwoPass || Trials > MaxInMemoryTrials;
-
-    /// <summary>Bytes of KPI storage a run of this size needs.</summary>
-    public long KpiBytes => Trials * TrialKpis.CoreCount * sizeof(double); // + 8 B/trial with IRR
 }
 
 /// <summary>Progress of a run: trials finished so far.</summary>
@@ -164,14 +161,7 @@ public static partial class MonteCarloEngine
 
         var workers = Enumerable.Range(0, options.Threads).Select(_ => Task.Factory.StartNew(() =>
         {
-            var ws = sampler.CreateWorkspace();
-            var sampled = sampler.Inputs.Select(_ => new double[b]).ToArray();
-            var columns = new double[]?[ParamCount.Value];
-            for (int j = 0; j < uncertainParams.Length; j++)
-            {
-                columns[uncertainParams[j]] = sampled[j];
-            }
-
+            var buffers = new BlockBuffers(sampler, uncertainParams, 0); // KPIs go straight into the run's columns
             var reader = work.Reader;
             while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
@@ -183,9 +173,9 @@ public static partial class MonteCarloEngine
                     }
 
                     int n = (int)Math.Min(b, trials - blk * b);
-                    sampler.Sample(blk, n, ws, sampled);
-                    PadTail(sampled, n);
-                    kernel.Evaluate(n, columns, constants, kpis, checked((int)(blk * b)));
+                    sampler.Sample(blk, n, buffers.Workspace, buffers.Sampled);
+                    PadTail(buffers.Sampled, n);
+                    kernel.Evaluate(n, buffers.Columns, constants, kpis, checked((int)(blk * b)));
                     finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
                 }
             }

@@ -42,38 +42,11 @@ public struct Xoshiro256
         return result;
     }
 
-    /// <summary>A uniform in the open interval (0, 1): (k + 0.5) · 2⁻⁵³, never 0 or 1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextOpen() => ToOpen(NextUInt64());
-
-    /// <summary>Uniform integer in [0, n) by Lemire's multiply-shift (negligible bias for n ≪ 2⁶⁴).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int NextInt(int n) => (int)Math.BigMul(NextUInt64(), (ulong)n, out _);
-
     /// <summary>Fills a span with open uniforms (k + ½)·2⁻⁵², from four generators seeded by this one (<see cref="Xoshiro256x4"/>).</summary>
     public void Fill(Span<double> u)
     {
         var g = new Xoshiro256x4(ref this);
         g.FillOpen(u);
-    }
-
-    /// <summary>Random permutation of 0…n−1 (Fisher–Yates).</summary>
-    public void Permutation(Span<int> perm)
-    {
-        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-        ref int p = ref MemoryMarshal.GetReference(perm);
-        for (int i = 0; i < perm.Length; i++)
-        {
-            Unsafe.Add(ref p, i) = i;
-        }
-
-        for (int i = perm.Length - 1; i > 0; i--)
-        {
-            int j = BelowOneMore(Step(ref s0, ref s1, ref s2, ref s3), i); // j ≤ i < perm.Length
-            (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
-        }
-
-        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
     /// <summary>
@@ -138,29 +111,6 @@ public struct Xoshiro256
             u[k] = Math.Min((r + u[k]) * inv, cap);
         }
     }
-
-    /// <summary>Lemire's multiply-shift into [0, i]: the same value as <see cref="NextInt"/>(i + 1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BelowOneMore(ulong bits, int i) =>
-        Bmi2.X64.IsSupported ? (int)Bmi2.X64.MultiplyNoFlags(bits, (ulong)(i + 1)) : (int)Math.BigMul(bits, (ulong)(i + 1), out _);
-
-    /// <summary>One xoshiro256** step on state held by the caller (identical to <see cref="NextUInt64"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
-    {
-        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = ulong.RotateLeft(s3, 45);
-        return result;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double ToOpen(ulong bits) => ((long)(bits >> 11) + 0.5) * (1.0 / (1UL << 53));
 
     /// <summary>SplitMix64 finalizer.</summary>
     public static ulong Mix(ulong z)

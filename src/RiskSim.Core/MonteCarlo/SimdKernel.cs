@@ -29,7 +29,6 @@ public sealed class SimdKernel
 
     private readonly double[] _geoSeries; // C(H, j + 1), j = 0…: Σ_{k<H} x^k = Σ_j C(H, j + 1)(x − 1)^j
     private readonly double[] _rampShortfall; // 1 − ramp_t for t = 1…R, the months before full utilization
-    private readonly double _taxFracSum; // Σ_t f_t
 
     public SimdKernel(ModelContext ctx)
     {
@@ -65,11 +64,6 @@ public sealed class SimdKernel
         for (int t = 1; t <= r; t++)
         {
             _rampShortfall[t - 1] = 1 - ctx.Ramp[t];
-        }
-
-        for (int t = 1; t <= h; t++)
-        {
-            _taxFracSum += _taxFrac[t];
         }
     }
 
@@ -243,7 +237,7 @@ public sealed class SimdKernel
                 pvTokens = discount * soldBase * ((ceiling * (geoV - RampShortfall(discount))) - (mMinus1 * Ramped(decayStep * discount, dH * v)));
                 sumV = discount * geoV;
                 npv = -capex + (afterTax * pvRev) - (elecCashAfterTax * pvElec) - (fixedAfterTax * sumV) + (taxShield * discountTerms) + (terminalCf * v);
-                cum = -capex + (afterTax * sumRev) - (elecCashAfterTax * sumElec) - (fixedAfterTax * h) + (taxShield * _taxFracSum) + terminalCf;
+                cum = -capex + (afterTax * sumRev) - (elecCashAfterTax * sumElec) - (fixedAfterTax * h) + (taxShield * _ctx.TaxDepreciationTotal) + terminalCf;
                 payback = nan;
                 dpayback = nan;
                 if (hasCapex)

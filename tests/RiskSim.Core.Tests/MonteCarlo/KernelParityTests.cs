@@ -17,6 +17,25 @@ public sealed class KernelParityTests
 {
     private const double Tol = 1e-12;
 
+    /// <summary>Rate mode: no capex, so ROI, payback and IRR are null in every trial.</summary>
+    internal static readonly string[] RateMode =
+    [
+        "cost.mode=rate",
+        "cost.capex_usd_per_unit=null",
+        "cost.capex_overrun=null",
+        "cost.salvage_pct_of_capex=null",
+        "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
+        "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
+    ];
+
+    /// <summary>Low prices and heavy staff costs: payback often not within the horizon.</summary>
+    internal static readonly string[] PaybackOftenNever =
+    [
+        "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
+        "market.price_usd_per_million_input_tokens=0.05",
+        "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
+    ];
+
     /// <summary>Variants of the flagship as --set overrides, covering every structural switch of the model.</summary>
     private static readonly Dictionary<string, string[]> Variants = new()
     {
@@ -56,37 +75,14 @@ public sealed class KernelParityTests
             "correlations=[]",
         ],
         ["flagship-irr"] = ["simulation.irr=true"],
-        ["rate-mode-irr"] =
-        [
-            "simulation.irr=true",
-            "cost.mode=rate",
-            "cost.capex_usd_per_unit=null",
-            "cost.capex_overrun=null",
-            "cost.salvage_pct_of_capex=null",
-            "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
-        ],
-        ["rate-mode"] =
-        [
-            "cost.mode=rate",
-            "cost.capex_usd_per_unit=null",
-            "cost.capex_overrun=null",
-            "cost.salvage_pct_of_capex=null",
-            "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
-            "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
-        ],
-        ["payback-often-never"] =
-        [
-            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
-            "market.price_usd_per_million_input_tokens=0.05",
-            "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
-        ],
+        ["rate-mode-irr"] = [.. RateMode, "simulation.irr=true"],
+        ["rate-mode"] = RateMode,
+        ["payback-often-never"] = PaybackOftenNever,
         ["payback-often-never-irr"] =
         [
-            "simulation.irr=true",
-            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
-            "market.price_usd_per_million_input_tokens=0.05",
+            .. PaybackOftenNever,
             "cost.salvage_pct_of_capex={\"dist\":\"uniform\",\"min\":0,\"max\":0.9}",
-            "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
+            "simulation.irr=true",
         ],
     };
 

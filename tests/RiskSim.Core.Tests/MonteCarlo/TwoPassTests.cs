@@ -12,25 +12,8 @@ public sealed class TwoPassTests
     {
         { "flagship", [] },
         { "flagship-mc-irr", ["simulation.sampling=mc", "simulation.irr=true"] },
-        {
-            "payback-often-never",
-            [
-                "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
-                "market.price_usd_per_million_input_tokens=0.05",
-                "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
-            ]
-        },
-        {
-            "rate-mode-all-null-roi", // ROI and payback null in every trial
-            [
-                "cost.mode=rate",
-                "cost.capex_usd_per_unit=null",
-                "cost.capex_overrun=null",
-                "cost.salvage_pct_of_capex=null",
-                "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
-                "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
-            ]
-        },
+        { "payback-often-never", KernelParityTests.PaybackOftenNever },
+        { "rate-mode-all-null-roi", KernelParityTests.RateMode }, // ROI and payback null in every trial
     };
 
     [Theory]
