@@ -228,6 +228,16 @@ public class ConfigLoaderTests
         Assert.Equal("--set", Assert.Single(bad).Path);
     }
     [Fact]
+    public void An_invalid_correlated_input_is_reported_once_not_again_as_fixed()
+    {
+        // min > max in a correlated PERT: one error on the input, none on the correlation that names it.
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(RepoPaths.Flagship))!;
+        root["drivers"]!["utilization"] = System.Text.Json.Nodes.JsonNode.Parse("""{"dist":"pert","min":0.9,"mode":0.65,"max":0.35}""");
+        var (_, errors) = ConfigLoader.TryLoad(root.ToJsonString());
+        Assert.Equal("drivers.utilization", Assert.Single(errors).Path);
+    }
+
+    [Fact]
     public void Correlating_a_fixed_or_unknown_input_is_an_error()
     {
         var errors = TestConfig.Minimal()

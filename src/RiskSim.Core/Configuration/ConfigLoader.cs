@@ -512,6 +512,11 @@ public static class ConfigLoader
 
                 if (!uncertainPaths.Contains(n))
                 {
+                    if (errors.Any(e => e.Path == n || e.Path.StartsWith(n + ".", StringComparison.Ordinal)))
+                    {
+                        return false; // the input itself is invalid and already reported: no second error for its correlation
+                    }
+
                     if (overridden.Contains(n) && ConfigSchema.ByPath.ContainsKey(n))
                     {
                         // A --set fixed this input for a what-if: its correlations no longer apply.
