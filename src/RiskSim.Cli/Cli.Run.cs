@@ -103,7 +103,11 @@ public static partial class Cli
                         "mc" => SamplingMethod.MonteCarlo,
                         "lhs" => SamplingMethod.LatinHypercube,
                         _ => spec.Simulation.Sampling,
-                    }, threadCount) { TwoPass = twoPasses };
+                    }, threadCount)
+                    {
+                        TwoPass = twoPasses,
+                        KeepAllTrials = r.GetValue(keep) is not null || specs.Count > 1, // per-trial output and comparisons need every trial
+                    };
                     int code;
                     SimulationResult result;
                     try

@@ -10,7 +10,8 @@ public sealed record Percentile(double P, double? Value, double? CiLow, double? 
 /// <summary>
 /// Summary of one KPI over all trials. Trials where the KPI does not exist (payback never within the
 /// horizon, no capex, …) count as the worst outcome for percentiles: a percentile that lands among them
-/// is null with a reason. Mean, sd, min, max and es10 are over the trials where the KPI exists.
+/// is null with a reason. Mean, sd, min, max and es10 are over the trials where the KPI exists; es10's sum is exact
+/// (<see cref="ExactSum"/>), so it is the same however the trials were split.
 /// </summary>
 public sealed record KpiStatistics(
     TrialKpi Kpi,
@@ -332,44 +333,43 @@ public sealed record KpiStatistics(
     private static bool HasBits(ReadOnlySpan<double> values, long bits) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(values).IndexOf(bits) >= 0;
 
-    /// <summary>Σ and count of the finite values strictly beyond a threshold (below it when higher is better), vectorized, block order.</summary>
+    /// <summary>The exact Σ (<see cref="ExactSum"/>) and count of the finite values strictly beyond a threshold (below it when higher is better).</summary>
     internal static (double Sum, long Count) SumBeyond(ReadOnlySpan<double> values, double threshold, bool below)
+    {
+        var sum = new ExactSum();
+        AddBeyond(values, threshold, below, sum);
+        return (sum.Value, sum.Count);
+    }
+
+    /// <summary>Adds the finite values strictly beyond a threshold (below it when higher is better) to an exact sum; vector compares, scalar adds.</summary>
+    internal static void AddBeyond(ReadOnlySpan<double> values, double threshold, bool below, ExactSum sum)
     {
         int w = System.Numerics.Vector<double>.Count;
         var t = new System.Numerics.Vector<double>(threshold);
-        var vcount = System.Numerics.Vector<long>.Zero;
-        long scalarCount = 0;
-        double total = 0;
-        const int chunk = BlockSampler.BlockSize;
-        for (int s = 0; s < values.Length; s += chunk)
+        int i = 0;
+        for (; i + w <= values.Length; i += w)
         {
-            var block = values.Slice(s, Math.Min(chunk, values.Length - s));
-            var vsum = System.Numerics.Vector<double>.Zero;
-            int i = 0;
-            for (; i + w <= block.Length; i += w)
+            var v = new System.Numerics.Vector<double>(values.Slice(i, w));
+            var m = below ? System.Numerics.Vector.LessThan(v, t) : System.Numerics.Vector.GreaterThan(v, t); // false for NaN
+            if (m != System.Numerics.Vector<long>.Zero)
             {
-                var v = new System.Numerics.Vector<double>(block.Slice(i, w));
-                var m = below ? System.Numerics.Vector.LessThan(v, t) : System.Numerics.Vector.GreaterThan(v, t); // false for NaN
-                vsum += v & System.Numerics.Vector.AsVectorDouble(m); // the bits of ConditionalSelect(m, v, 0)
-                vcount -= m;
-            }
-
-            double bs = System.Numerics.Vector.Sum(vsum);
-            long extra = 0;
-            for (; i < block.Length; i++)
-            {
-                double v = block[i];
-                if (below ? v < threshold : v > threshold)
+                for (int l = 0; l < w; l++)
                 {
-                    bs += v;
-                    extra++;
+                    if (m[l] != 0)
+                    {
+                        sum.Add(v[l]);
+                    }
                 }
             }
-
-            scalarCount += extra;
-            total += bs;
         }
 
-        return (total, scalarCount + System.Numerics.Vector.Sum(vcount));
+        for (; i < values.Length; i++)
+        {
+            double v = values[i];
+            if (below ? v < threshold : v > threshold)
+            {
+                sum.Add(v);
+            }
+        }
     }
 }

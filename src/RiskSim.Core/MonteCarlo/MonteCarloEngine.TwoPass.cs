@@ -11,11 +11,11 @@ namespace RiskSim.Core.MonteCarlo;
 /// reproducible (block b is sampled and evaluated identically on any thread), so each block is
 /// simulated twice. Pass 1 counts each KPI in a <see cref="KeyHistogram"/> (buckets fixed by block 0,
 /// counts per worker, merged at the end) and keeps each block's moment sums by block index; pass 2
-/// collects the values in the buckets of the wanted ranks (<see cref="RankSelection"/>) and, per block,
-/// the sums beyond every possible expected-shortfall threshold in that threshold's bucket. The moment
-/// and shortfall sums are added in block order exactly as <see cref="KpiStatistics.Compute"/> adds them
-/// over its 16,384-value blocks, so the statistics are bit-identical to the in-memory ones for any
-/// thread count. Memory: the block buffers, the histograms, two doubles per block and KPI, and the
+/// collects the values in the buckets of the wanted ranks (<see cref="RankSelection"/>) and, for the
+/// expected shortfall, the exact sum of the values beyond the threshold's bucket and that bucket's values
+/// (<see cref="TailCollector"/>). The moment sums are added in block order exactly as
+/// <see cref="KpiStatistics.Compute"/> adds them over its 16,384-value blocks and the shortfall's sum is
+/// exact, so the statistics are bit-identical to the in-memory ones for any thread count. Memory: the block buffers, the histograms, two doubles per block and KPI, and the
 /// first <see cref="KeptTrials"/> trials' KPIs.
 /// </summary>
 public static partial class MonteCarloEngine
@@ -25,46 +25,21 @@ public static partial class MonteCarloEngine
 
     private static SimulationResult RunTwoPass(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
-        var ctx = new ModelContext(spec);
-        var kernel = new SimdKernel(ctx);
-        var sampler = new BlockSampler(spec, options.Seed, options.Sampling);
+        var run = new RunSetup(spec, options);
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
-        long blocks = (trials + b - 1) / b;
-        int cols = spec.Simulation.KpiColumns;
-        Parallel.ForEach(sampler.Inputs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i => i.Distribution.Prepare());
-        var constants = spec.BaseValues();
-        var uncertainParams = sampler.Inputs.Select(i => (int)i.Param).ToArray();
+        long blocks = run.Blocks;
+        int cols = run.Columns;
         var sw = Stopwatch.StartNew();
-
-        int BlockLength(long blk) => (int)Math.Min(b, trials - (blk * b));
-
-        BlockBuffers NewBuffers() => new(sampler, uncertainParams, cols);
-
-        void Simulate(BlockBuffers w, long blk, int n)
-        {
-            sampler.Sample(blk, n, w.Workspace, w.Sampled);
-            PadTail(w.Sampled, n);
-            kernel.Evaluate(n, w.Columns, constants, w.Kpis, 0);
-        }
+        int BlockLength(long blk) => run.BlockLength(blk);
+        BlockBuffers NewBuffers() => run.NewBuffers();
+        void Simulate(BlockBuffers w, long blk, int n) => run.Simulate(w, blk, n, w.Kpis, 0);
 
         // Pilot: block 0 fixes each KPI's shift (as Compute: the mean of block 0) and histogram buckets.
         var pilot = NewBuffers();
         int n0 = BlockLength(0);
         Simulate(pilot, 0, n0);
-        var within = spec.Simulation.PaybackWithinMonths;
-        var withinMonths = new IReadOnlyList<int>[cols];
-        var thresholds = new double[cols][];
-        var centers = new double[cols];
-        var buckets = new KeyBuckets[cols];
-        for (int k = 0; k < cols; k++)
-        {
-            withinMonths[k] = k is TrialKpis.Payback or TrialKpis.DiscountedPayback ? within : [];
-            thresholds[k] = [.. withinMonths[k].Select(m => (double)m)];
-            var first = pilot.Kpis[k].AsSpan(0, n0);
-            centers[k] = KpiStatistics.Shift(first);
-            buckets[k] = KeyBuckets.FromSample(first, KeyBuckets.CountFor(trials));
-        }
+        var setup = new KpiSetup(spec, trials, k => pilot.Kpis[k].AsSpan(0, n0));
 
         long keep = Math.Min(trials, KeptTrials);
         var kept = new double[cols][];
@@ -84,17 +59,14 @@ public static partial class MonteCarloEngine
             squares[k] = new double[blocks];
         }
 
-        var firstPass = ForBlocks(options.Threads, blocks, () => new Pass1Worker(NewBuffers(), buckets, thresholds), (w, blk) =>
+        var firstPass = ForBlocks(options.Threads, AllBlocks(blocks), () => new Pass1Worker(NewBuffers(), setup), (w, blk) =>
         {
             int n = BlockLength(blk);
             Simulate(w.Buffers, blk, n);
             for (int k = 0; k < cols; k++)
             {
                 var block = w.Buffers.Kpis[k].AsSpan(0, n);
-                var p = KpiStatistics.Moments(block, centers[k], thresholds[k], w.Histograms[k]);
-                sums[k][blk] = p.Sum;
-                squares[k][blk] = p.SumSquares;
-                w.Add(k, p);
+                w.Accumulate(k, blk, block, setup, sums, squares);
                 long start = blk * b;
                 if (start < keep)
                 {
@@ -105,17 +77,54 @@ public static partial class MonteCarloEngine
             tracker.Add(n);
         }, cancellation);
 
-        var passes = new KpiStatistics.Pass[cols];
+        var (histograms, passes) = Merge(setup, firstPass, sums, squares, AllBlocks(blocks));
         var plans = new KpiStatistics.RankPlan[cols];
-        var selections = new RankSelection[cols];
-        var esRanges = new (double Low, double High)?[cols];
         for (int k = 0; k < cols; k++)
         {
-            var histogram = new KeyHistogram(buckets[k]);
+            plans[k] = KpiStatistics.RankPlan.For(TrialKpis.All[k], trials, passes[k].Count);
+        }
+
+        // Pass 2: the same blocks again, collecting the candidates for the ranks and the shortfall sums.
+        var selected = SecondPass(run, AllBlocks(blocks), histograms, plans, options.Threads, tracker, cancellation);
+        tracker.Finish();
+        var simTime = sw.Elapsed;
+        var stats = new KpiStatistics[cols];
+        for (int k = 0; k < cols; k++)
+        {
+            stats[k] = KpiStatistics.Build(TrialKpis.All[k], trials, passes[k], plans[k], selected[k].Selected, selected[k].Es, setup.WithinMonths[k], NullReason(spec, k));
+        }
+
+        return new SimulationResult(spec, options, trials, false, kept, [.. stats], simTime, sw.Elapsed - simTime, run.Sampler, keep, "exact, two passes");
+    }
+
+    /// <summary>Every block index 0 … blocks − 1.</summary>
+    private static long[] AllBlocks(long blocks)
+    {
+        var all = new long[blocks];
+        for (long i = 0; i < blocks; i++)
+        {
+            all[i] = i;
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// Merges the workers' histograms, counts and extremes per KPI, and adds the per-block moment sums of the
+    /// given blocks in increasing block order (as <see cref="KpiStatistics.Moments"/> adds its blocks).
+    /// </summary>
+    private static (KeyHistogram[] Histograms, KpiStatistics.Pass[] Passes) Merge(KpiSetup setup, IReadOnlyList<Pass1Worker> workers, double[][] sums, double[][] squares, long[] blocks)
+    {
+        int cols = setup.Buckets.Length;
+        var histograms = new KeyHistogram[cols];
+        var passes = new KpiStatistics.Pass[cols];
+        for (int k = 0; k < cols; k++)
+        {
+            var histogram = new KeyHistogram(setup.Buckets[k]);
             long count = 0, negative = 0;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            var withinCounts = new long[thresholds[k].Length];
-            foreach (var w in firstPass)
+            var withinCounts = new long[setup.Thresholds[k].Length];
+            foreach (var w in workers)
             {
                 histogram.Add(w.Histograms[k]);
                 count += w.Count[k];
@@ -129,77 +138,83 @@ public static partial class MonteCarloEngine
             }
 
             double total = 0, totalSq = 0;
-            for (long blk = 0; blk < blocks; blk++)
+            foreach (long blk in blocks.Order())
             {
                 total += sums[k][blk];
                 totalSq += squares[k][blk];
             }
 
-            passes[k] = new KpiStatistics.Pass(count, centers[k], total, totalSq, min, max, negative, withinCounts);
-            plans[k] = KpiStatistics.RankPlan.For(TrialKpis.All[k], trials, count);
-            selections[k] = new RankSelection(histogram, plans[k].Wanted);
+            histograms[k] = histogram;
+            passes[k] = new KpiStatistics.Pass(count, setup.Centers[k], total, totalSq, min, max, negative, withinCounts);
+        }
+
+        return (histograms, passes);
+    }
+
+    /// <summary>
+    /// Simulates the given blocks again and selects each KPI's planned ranks exactly from the complete
+    /// histograms; the expected shortfall sums the values beyond the threshold's bucket exactly on the fly and
+    /// keeps the bucket's own values (<see cref="TailCollector"/>).
+    /// </summary>
+    private static (double[] Selected, double? Es)[] SecondPass(RunSetup run, long[] blocks, KeyHistogram[] histograms, KpiStatistics.RankPlan[] plans, int threads, ProgressTracker tracker, CancellationToken cancellation)
+    {
+        int cols = plans.Length;
+        var selections = new RankSelection[cols];
+        var esRanges = new (double Low, double High)?[cols];
+        for (int k = 0; k < cols; k++)
+        {
+            selections[k] = new RankSelection(histograms[k], plans[k].Wanted);
             if (plans[k].EsRank is { } esRank)
             {
-                int bucket = BucketOfRank(histogram, esRank);
-                esRanges[k] = buckets[k].ValueRange(bucket, bucket);
+                int bucket = BucketOfRank(histograms[k], esRank);
+                esRanges[k] = histograms[k].Buckets.ValueRange(bucket, bucket);
             }
         }
 
-        // Pass 2: the same blocks again; candidates for the ranks, and shortfall sums per block.
-        var shortfall = new ShortfallPart[cols][];
-        for (int k = 0; k < cols; k++)
+        var workers = ForBlocks(threads, blocks, () =>
         {
-            shortfall[k] = esRanges[k] is null ? [] : new ShortfallPart[blocks];
-        }
-
-        ForBlocks(options.Threads, blocks, NewBuffers, (w, blk) =>
-        {
-            int n = BlockLength(blk);
-            Simulate(w, blk, n);
+            var collectors = new TailCollector?[cols];
             for (int k = 0; k < cols; k++)
             {
-                var block = w.Kpis[k].AsSpan(0, n);
+                if (esRanges[k] is { } r)
+                {
+                    collectors[k] = new TailCollector([r], plans[k].HigherBetter ? r.Low : r.High, plans[k].HigherBetter, 64);
+                }
+            }
+
+            return (Buffers: run.NewBuffers(), Collectors: collectors);
+        }, (w, blk) =>
+        {
+            int n = run.BlockLength(blk);
+            run.Simulate(w.Buffers, blk, n, w.Buffers.Kpis, 0);
+            for (int k = 0; k < cols; k++)
+            {
+                var block = w.Buffers.Kpis[k].AsSpan(0, n);
                 lock (selections[k])
                 {
                     selections[k].Collect(block); // any order: the selection is exact by key
                 }
 
-                if (esRanges[k] is { } range)
-                {
-                    shortfall[k][blk] = ShortfallPart.Of(block, range.Low, range.High, plans[k].HigherBetter);
-                }
+                w.Collectors[k]?.Collect(block);
             }
 
             tracker.Add(n);
         }, cancellation);
 
-        tracker.Finish();
-        var simTime = sw.Elapsed;
-        var stats = new KpiStatistics[cols];
+        var result = new (double[] Selected, double? Es)[cols];
         for (int k = 0; k < cols; k++)
         {
-            var plan = plans[k];
             var selected = selections[k].Resolve();
             double? es = null;
-            if (plan.EsRank is { } esRank)
+            if (plans[k].EsRank is { } esRank && esRanges[k] is { } r)
             {
-                double threshold = plan.ValueAt(selected, esRank);
-                double esSum = 0;
-                long below = 0;
-                for (long blk = 0; blk < blocks; blk++)
-                {
-                    var (s, c) = shortfall[k][blk].Beyond(threshold);
-                    esSum += s;
-                    below += c;
-                }
-
-                es = KpiStatistics.ExpectedShortfall(plan, threshold, esSum, below);
+                es = TailCollector.Shortfall(plans[k], plans[k].ValueAt(selected, esRank), workers.Select(w => w.Collectors[k]!), r.Low, r.High);
             }
 
-            stats[k] = KpiStatistics.Build(TrialKpis.All[k], trials, passes[k], plan, selected, es, withinMonths[k], NullReason(spec, k));
+            result[k] = (selected, es);
         }
 
-        return new SimulationResult(spec, options, trials, false, kept, [.. stats], simTime, sw.Elapsed - simTime, sampler, keep);
+        return result;
     }
 
     /// <summary>The bucket holding the value of a rank (0-based among the counted values).</summary>
@@ -219,17 +234,17 @@ public static partial class MonteCarloEngine
         throw new ArgumentOutOfRangeException(nameof(rank));
     }
 
-    /// <summary>Runs <paramref name="body"/> for every block index on <paramref name="threads"/> workers (blocks taken in increasing order); returns each worker's state.</summary>
-    private static T[] ForBlocks<T>(int threads, long blocks, Func<T> init, Action<T, long> body, CancellationToken cancellation)
+    /// <summary>Runs <paramref name="body"/> for every block index of <paramref name="blocks"/> on <paramref name="threads"/> workers (taken in list order); returns each worker's state.</summary>
+    private static T[] ForBlocks<T>(int threads, long[] blocks, Func<T> init, Action<T, long> body, CancellationToken cancellation)
     {
         long next = -1;
         var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
         {
             var state = init();
-            long blk;
-            while (!cancellation.IsCancellationRequested && (blk = Interlocked.Increment(ref next)) < blocks)
+            long j;
+            while (!cancellation.IsCancellationRequested && (j = Interlocked.Increment(ref next)) < blocks.Length)
             {
-                body(state, blk);
+                body(state, blocks[j]);
             }
 
             return state;
@@ -265,18 +280,23 @@ public static partial class MonteCarloEngine
         public double[][] Kpis { get; }
     }
 
-    /// <summary>A pass-1 worker: buffers, histograms and the order-free parts of the moments per KPI.</summary>
+    /// <summary>
+    /// A pass-1 worker: buffers, histograms and the order-free parts of the moments per KPI, and (one-pass runs)
+    /// a <see cref="TailCollector"/> per KPI.
+    /// </summary>
     private sealed class Pass1Worker
     {
-        public Pass1Worker(BlockBuffers buffers, KeyBuckets[] buckets, double[][] thresholds)
+        public Pass1Worker(BlockBuffers buffers, KpiSetup setup, TailCollector[]? collectors = null)
         {
             Buffers = buffers;
-            Histograms = [.. buckets.Select(x => new KeyHistogram(x))];
-            Count = new long[buckets.Length];
-            Negative = new long[buckets.Length];
-            Min = [.. buckets.Select(_ => double.PositiveInfinity)];
-            Max = [.. buckets.Select(_ => double.NegativeInfinity)];
-            Within = [.. thresholds.Select(t => new long[t.Length])];
+            Histograms = [.. setup.Buckets.Select(x => new KeyHistogram(x))];
+            int cols = setup.Buckets.Length;
+            Count = new long[cols];
+            Negative = new long[cols];
+            Min = [.. setup.Buckets.Select(_ => double.PositiveInfinity)];
+            Max = [.. setup.Buckets.Select(_ => double.NegativeInfinity)];
+            Within = [.. setup.Thresholds.Select(t => new long[t.Length])];
+            Collectors = collectors;
         }
 
         public BlockBuffers Buffers { get; }
@@ -286,9 +306,14 @@ public static partial class MonteCarloEngine
         public double[] Min { get; }
         public double[] Max { get; }
         public long[][] Within { get; }
+        public TailCollector[]? Collectors { get; }
 
-        public void Add(int k, KpiStatistics.Pass p)
+        /// <summary>Counts one block of KPI <paramref name="k"/>: moments (its sums stored by block index), histogram and, if any, the tail collector.</summary>
+        public void Accumulate(int k, long blk, ReadOnlySpan<double> block, KpiSetup setup, double[][] sums, double[][] squares)
         {
+            var p = KpiStatistics.Moments(block, setup.Centers[k], setup.Thresholds[k], Histograms[k]);
+            sums[k][blk] = p.Sum;
+            squares[k][blk] = p.SumSquares;
             Count[k] += p.Count;
             Negative[k] += p.Negative;
             Min[k] = Math.Min(Min[k], p.Min);
@@ -297,73 +322,76 @@ public static partial class MonteCarloEngine
             {
                 Within[k][t] += p.Within[t];
             }
+
+            Collectors?[k].Collect(block);
         }
     }
 
-    /// <summary>
-    /// One block's expected-shortfall sums for every threshold in a bucket's value range [low, high]:
-    /// <see cref="KpiStatistics.SumBeyond"/> changes only at the block's distinct values u₁ &lt; … &lt; uₘ
-    /// inside the range, so m + 1 sums (each exactly as the in-memory pass sums that block) cover them all.
-    /// </summary>
-    private readonly struct ShortfallPart
+    /// <summary>The pieces of a run shared by its paths: model, kernel, sampler, fixed inputs, block geometry.</summary>
+    private sealed class RunSetup
     {
-        private readonly double[] _inside; // distinct values of the block in [low, high], ascending
-        private readonly double[] _sums;
-        private readonly long[] _counts;
-        private readonly bool _below;
-
-        private ShortfallPart(double[] inside, double[] sums, long[] counts, bool below)
+        public RunSetup(SimulationSpec spec, RunOptions options)
         {
-            _inside = inside;
-            _sums = sums;
-            _counts = counts;
-            _below = below;
+            Spec = spec;
+            Kernel = new SimdKernel(new ModelContext(spec));
+            Sampler = new BlockSampler(spec, options.Seed, options.Sampling);
+            Trials = options.Trials;
+            Blocks = (Trials + BlockSampler.BlockSize - 1) / BlockSampler.BlockSize;
+            Columns = spec.Simulation.KpiColumns;
+            Constants = spec.BaseValues();
+            UncertainParams = [.. Sampler.Inputs.Select(i => (int)i.Param)];
+
+            // Quantile tables of all inputs, built on all cores before the clock starts.
+            Parallel.ForEach(Sampler.Inputs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i => i.Distribution.Prepare());
         }
 
-        public static ShortfallPart Of(ReadOnlySpan<double> block, double low, double high, bool below)
+        public SimulationSpec Spec { get; }
+        public SimdKernel Kernel { get; }
+        public BlockSampler Sampler { get; }
+        public long Trials { get; }
+        public long Blocks { get; }
+        public int Columns { get; }
+        public double[] Constants { get; }
+        public int[] UncertainParams { get; }
+
+        public int BlockLength(long blk) => (int)Math.Min(BlockSampler.BlockSize, Trials - (blk * BlockSampler.BlockSize));
+
+        /// <summary>A worker's buffers with block-sized KPI columns (<paramref name="withKpis"/>) or none (the kernel writes elsewhere).</summary>
+        public BlockBuffers NewBuffers(bool withKpis = true) => new(Sampler, UncertainParams, withKpis ? Columns : 0);
+
+        /// <summary>Samples and evaluates block <paramref name="blk"/> (n trials) into <paramref name="kpis"/> from <paramref name="offset"/>.</summary>
+        public void Simulate(BlockBuffers w, long blk, int n, double[][] kpis, int offset)
         {
-            var inside = new List<double>();
-            foreach (double v in block)
-            {
-                if (v >= low && v <= high)
-                {
-                    inside.Add(v);
-                }
-            }
+            Sampler.Sample(blk, n, w.Workspace, w.Sampled);
+            PadTail(w.Sampled, n);
+            Kernel.Evaluate(n, w.Columns, Constants, kpis, offset);
+        }
+    }
 
-            inside.Sort();
-            var distinct = new List<double>(inside.Count);
-            foreach (double v in inside)
+    /// <summary>What every streaming path fixes from block 0: each KPI's shift for the moments and its histogram buckets (as <see cref="KpiStatistics.Compute"/>).</summary>
+    private sealed class KpiSetup
+    {
+        public KpiSetup(SimulationSpec spec, long trials, Func<int, ReadOnlySpan<double>> firstBlock)
+        {
+            int cols = spec.Simulation.KpiColumns;
+            WithinMonths = new IReadOnlyList<int>[cols];
+            Thresholds = new double[cols][];
+            Centers = new double[cols];
+            Buckets = new KeyBuckets[cols];
+            for (int k = 0; k < cols; k++)
             {
-                if (distinct.Count == 0 || distinct[^1] != v) // −0 == +0: SumBeyond compares values
-                {
-                    distinct.Add(v);
-                }
+                WithinMonths[k] = k is TrialKpis.Payback or TrialKpis.DiscountedPayback ? spec.Simulation.PaybackWithinMonths : [];
+                Thresholds[k] = [.. WithinMonths[k].Select(m => (double)m)];
+                var first = firstBlock(k);
+                Centers[k] = KpiStatistics.Shift(first);
+                Buckets[k] = KeyBuckets.FromSample(first, KeyBuckets.CountFor(trials));
             }
-
-            // Representatives: below (v < t): u₁ … uₘ, high; above (v > t): low, u₁ … uₘ.
-            var reps = below ? [.. distinct, high] : (double[])[low, .. distinct];
-            var sums = new double[reps.Length];
-            var counts = new long[reps.Length];
-            for (int j = 0; j < reps.Length; j++)
-            {
-                (sums[j], counts[j]) = KpiStatistics.SumBeyond(block, reps[j], below);
-            }
-
-            return new ShortfallPart([.. distinct], sums, counts, below);
         }
 
-        /// <summary>The block's (Σ, count) beyond a threshold in [low, high].</summary>
-        public (double Sum, long Count) Beyond(double threshold)
-        {
-            int j = 0;
-            while (j < _inside.Length && (_below ? _inside[j] < threshold : _inside[j] <= threshold))
-            {
-                j++;
-            }
-
-            return (_sums[j], _counts[j]);
-        }
+        public IReadOnlyList<int>[] WithinMonths { get; }
+        public double[][] Thresholds { get; }
+        public double[] Centers { get; }
+        public KeyBuckets[] Buckets { get; }
     }
 
     /// <summary>Progress over both passes, reported at most every 250 ms from whichever worker finishes a block.</summary>

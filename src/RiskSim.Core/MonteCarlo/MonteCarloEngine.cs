@@ -28,6 +28,20 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
 
     /// <summary>Whether this run takes the two-pass path.</summary>
     public bool UsesTwoPass => TwoPass || Trials > MaxInMemoryTrials;
+
+    /// <summary>
+    /// Keep every trial's KPIs in memory (8 bytes per KPI and trial), as <c>--keep-trials</c> and comparisons of
+    /// several configs need. Otherwise a run of more than <see cref="MonteCarloEngine.KeptTrials"/> trials takes
+    /// the one-pass path: statistics gathered block by block while each block is in cache, only the first
+    /// <see cref="MonteCarloEngine.KeptTrials"/> trials' KPIs kept, memory flat. Both give the same statistics.
+    /// </summary>
+    public bool KeepAllTrials { get; init; }
+
+    /// <summary>Half-width of the one-pass path's prediction windows in pilot standard errors (tests lower it to force the second pass).</summary>
+    internal double WindowSigmas { get; init; } = 7;
+
+    /// <summary>Whether this run takes the one-pass path (see <see cref="KeepAllTrials"/>).</summary>
+    public bool UsesOnePass => !UsesTwoPass && !KeepAllTrials && Trials > MonteCarloEngine.KeptTrials;
 }
 
 /// <summary>Progress of a run: trials finished so far.</summary>
@@ -41,8 +55,9 @@ public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapse
 /// <summary>Result of a Monte Carlo run: per-trial KPIs (column per KPI) and their statistics.</summary>
 public sealed class SimulationResult
 {
-    internal SimulationResult(SimulationSpec spec, RunOptions options, long trials, bool partial, double[][] kpis, ImmutableArray<KpiStatistics> stats, TimeSpan simulation, TimeSpan aggregation, BlockSampler sampler, long keptTrials = -1)
+    internal SimulationResult(SimulationSpec spec, RunOptions options, long trials, bool partial, double[][] kpis, ImmutableArray<KpiStatistics> stats, TimeSpan simulation, TimeSpan aggregation, BlockSampler sampler, long keptTrials = -1, string method = "exact, in memory")
     {
+        PercentileMethod = method;
         KeptTrials = keptTrials < 0 ? trials : keptTrials;
         Spec = spec;
         Options = options;
@@ -68,15 +83,19 @@ public sealed class SimulationResult
 
     /// <summary>
     /// Trials whose KPIs are in <see cref="Kpis"/>: all <see cref="Trials"/> in memory, the first
-    /// <see cref="MonteCarloEngine.KeptTrials"/> (at most) of a two-pass run.
+    /// <see cref="MonteCarloEngine.KeptTrials"/> (at most) of a one-pass or two-pass run.
     /// </summary>
     public long KeptTrials { get; }
 
     /// <summary>True when the statistics came from two passes and <see cref="Kpis"/> holds only the first <see cref="KeptTrials"/> trials.</summary>
     public bool TwoPass => Options.UsesTwoPass;
 
-    /// <summary>How the percentiles were found, as stated in summary.json.</summary>
-    public string PercentileMethod => TwoPass ? "exact, two passes" : "exact, in memory";
+    /// <summary>
+    /// How the percentiles were found, as stated in summary.json: "exact, in memory" (every trial kept),
+    /// "exact, one pass" (candidates gathered in windows a pilot predicted), "exact, one pass + second pass"
+    /// (a window missed, so the blocks were simulated again), or "exact, two passes".
+    /// </summary>
+    public string PercentileMethod { get; }
 
     /// <summary>Per-trial KPIs: Kpis[k][i] for KPI column k (<see cref="TrialKpis"/>) and trial i &lt; <see cref="KeptTrials"/>; NaN = does not exist.</summary>
     public double[][] Kpis { get; }
@@ -120,6 +139,11 @@ public static partial class MonteCarloEngine
         if (options.UsesTwoPass)
         {
             return RunTwoPass(spec, options, progress, cancellation);
+        }
+
+        if (options.UsesOnePass)
+        {
+            return RunOnePass(spec, options, progress, cancellation);
         }
 
         var ctx = new ModelContext(spec);

@@ -31,7 +31,18 @@ public sealed class RankSelection
 
     /// <summary>Plans the collection of the values at <paramref name="ranks"/> (0-based among the histogram's <see cref="KeyHistogram.Total"/> values).</summary>
     public RankSelection(KeyHistogram histogram, ReadOnlySpan<long> ranks)
+        : this(histogram, ranks, MergeGap)
     {
+    }
+
+    /// <summary>
+    /// As <see cref="RankSelection(KeyHistogram, ReadOnlySpan{long})"/>, merging the buckets of two wanted ranks into one
+    /// interval only when at most <paramref name="mergeGap"/> values lie between them (0: only adjacent buckets).
+    /// </summary>
+    public RankSelection(KeyHistogram histogram, ReadOnlySpan<long> ranks, long mergeGap)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        ArgumentOutOfRangeException.ThrowIfNegative(mergeGap);
         var counts = histogram.Counts;
         var cumulative = new long[counts.Length + 1];
         for (int b = 0; b < counts.Length; b++)
@@ -59,7 +70,7 @@ public sealed class RankSelection
                 bucket++;
             }
 
-            if (first.Count > 0 && cumulative[bucket] - cumulative[last[^1] + 1] <= MergeGap)
+            if (first.Count > 0 && cumulative[bucket] - cumulative[last[^1] + 1] <= mergeGap)
             {
                 last[^1] = bucket;
             }
@@ -92,6 +103,9 @@ public sealed class RankSelection
         Candidates = size;
         _buffer = GC.AllocateUninitializedArray<double>(checked((int)size));
     }
+
+    /// <summary>The closed value intervals <see cref="Collect"/> keeps (one or more wanted buckets each), in increasing order.</summary>
+    public IEnumerable<(double Low, double High)> Ranges => _lo.Zip(_hi);
 
     /// <summary>Values <see cref="Collect"/> keeps in all.</summary>
     public long Candidates { get; }

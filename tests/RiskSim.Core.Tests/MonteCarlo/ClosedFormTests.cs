@@ -48,7 +48,7 @@ public sealed class ClosedFormTests
         var spec = TestConfigs.FromJson(Json);
         Assert.Single(spec.UncertainInputs);
         const ulong seed = 7;
-        var result = MonteCarloEngine.Run(spec, new RunOptions(trials, seed, sampling, 2));
+        var result = MonteCarloEngine.Run(spec, new RunOptions(trials, seed, sampling, 2) { KeepAllTrials = true }); // checked trial by trial
         var npv = result.Kpis[TrialKpis.Npv];
 
         // 1. Trial by trial: NPV = a + b·price, to rounding (24 monthly sums).

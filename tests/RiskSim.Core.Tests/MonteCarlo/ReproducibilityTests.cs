@@ -14,7 +14,7 @@ public sealed class ReproducibilityTests
         const long trials = 100_000; // 6 full blocks + a partial block of 1,696
         Assert.NotEqual(0, trials % BlockSampler.BlockSize);
         var spec = TestConfigs.Flagship();
-        var runs = new[] { 1, 2, 8 }.Select(t => MonteCarloEngine.Run(spec, new RunOptions(trials, 20251028, sampling, t))).ToArray();
+        var runs = new[] { 1, 2, 8 }.Select(t => MonteCarloEngine.Run(spec, new RunOptions(trials, 20251028, sampling, t) { KeepAllTrials = true })).ToArray();
         var first = runs[0];
         Assert.False(first.Partial);
         Assert.Equal(trials, first.Trials);

@@ -3,7 +3,10 @@ using RiskSim.Core.MonteCarlo;
 
 namespace RiskSim.Core.Tests.MonteCarlo;
 
-/// <summary>The two-pass path (exact statistics without per-trial storage) equals the in-memory path bit for bit.</summary>
+/// <summary>
+/// The one-pass path (the default above <see cref="MonteCarloEngine.KeptTrials"/> trials) and the two-pass path
+/// (exact statistics without per-trial storage) equal the in-memory path bit for bit.
+/// </summary>
 public sealed class TwoPassTests
 {
     private const long Trials = (5 * BlockSampler.BlockSize) + 1_234; // 5 full blocks + a partial block
@@ -18,15 +21,35 @@ public sealed class TwoPassTests
 
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Two_pass_statistics_equal_in_memory_bit_for_bit_on_1_and_2_threads(string name, string[] overrides)
+    public void One_pass_and_two_pass_statistics_equal_in_memory_bit_for_bit_on_1_and_2_threads(string name, string[] overrides)
     {
         var spec = TestConfigs.Flagship(overrides);
         var options = new RunOptions(Trials, 20251028, spec.Simulation.Sampling, 2);
-        var memory = MonteCarloEngine.Run(spec, options);
+        var memory = MonteCarloEngine.Run(spec, options with { KeepAllTrials = true });
         Assert.False(memory.TwoPass);
+        Assert.Equal("exact, in memory", memory.PercentileMethod);
+        Assert.Equal(Trials, memory.KeptTrials);
         var expected = ReproducibilityTests.Flatten(memory);
         foreach (int threads in new[] { 1, 2 })
         {
+            // One pass, with the pilot's windows as they come, and with windows so narrow they miss (second pass).
+            var onePass = MonteCarloEngine.Run(spec, options with { Threads = threads });
+            Assert.Equal("exact, one pass", onePass.PercentileMethod);
+            Assert.Equal(expected, ReproducibilityTests.Flatten(onePass));
+            var missed = MonteCarloEngine.Run(spec, options with { Threads = threads, WindowSigmas = 0 });
+            Assert.Equal("exact, one pass + second pass", missed.PercentileMethod);
+            Assert.Equal(expected, ReproducibilityTests.Flatten(missed));
+            foreach (var r in new[] { onePass, missed })
+            {
+                Assert.False(r.Partial);
+                Assert.Equal(Trials, r.Trials);
+                Assert.Equal(MonteCarloEngine.KeptTrials, r.KeptTrials);
+                for (int k = 0; k < memory.Kpis.Length; k++)
+                {
+                    Assert.Equal(memory.Kpis[k].AsSpan(0, MonteCarloEngine.KeptTrials).ToArray(), r.Kpis[k]);
+                }
+            }
+
             var streamed = MonteCarloEngine.Run(spec, options with { Threads = threads, TwoPass = true });
             Assert.True(streamed.TwoPass);
             Assert.Equal("exact, two passes", streamed.PercentileMethod);
@@ -71,6 +94,42 @@ public sealed class TwoPassTests
         Assert.False(new RunOptions(RunOptions.MaxInMemoryTrials, 1, SamplingMethod.MonteCarlo, 1).UsesTwoPass);
         var spec = TestConfigs.Flagship();
         Assert.Throws<ArgumentOutOfRangeException>(() => MonteCarloEngine.Run(spec, new RunOptions(RunOptions.MaxTrials + 1, 1, SamplingMethod.MonteCarlo, 1)));
+    }
+
+    [Fact]
+    public void Which_path_a_run_takes()
+    {
+        const long above = MonteCarloEngine.KeptTrials + 1;
+        Assert.True(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1).UsesOnePass);
+        Assert.False(new RunOptions(MonteCarloEngine.KeptTrials, 1, SamplingMethod.MonteCarlo, 1).UsesOnePass); // all kept anyway: in memory
+        Assert.False(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1) { KeepAllTrials = true }.UsesOnePass);
+        Assert.False(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1) { TwoPass = true }.UsesOnePass);
+    }
+
+    [Fact]
+    public void A_cancelled_one_pass_run_is_partial_and_counts_whole_blocks()
+    {
+        var spec = TestConfigs.Flagship();
+        using var cts = new CancellationTokenSource();
+        var progress = new SyncProgress(p =>
+        {
+            if (p.Done > 3 * MonteCarloEngine.KeptTrials)
+            {
+                cts.Cancel();
+            }
+        });
+        var r = MonteCarloEngine.Run(spec, new RunOptions(50_000_000, 1, SamplingMethod.MonteCarlo, 2), progress, cts.Token);
+        Assert.True(r.Partial);
+        Assert.True(r.Trials < 50_000_000);
+        Assert.Equal(0, r.Trials % BlockSampler.BlockSize);
+        Assert.True(r.Trials >= MonteCarloEngine.KeptTrials);
+        Assert.All(r.Statistics, s => Assert.Equal(r.Trials, s.Trials));
+    }
+
+    /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
     }
 
     [Fact]

@@ -1,0 +1,336 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using RiskSim.Core.Model;
+using RiskSim.Core.Statistics;
+
+namespace RiskSim.Core.MonteCarlo;
+
+/// <summary>
+/// The one-pass path, the default for runs of more than <see cref="KeptTrials"/> trials: exact statistics
+/// with memory flat in the trials and every block counted while it is still in cache.
+/// <list type="number">
+/// <item>A pilot simulates the kept blocks (the first <see cref="KeptTrials"/> trials, kept for charts and
+/// sensitivity). From their sorted values it predicts, per KPI, closed value windows where each wanted rank
+/// will fall: every reported percentile level p ± (<see cref="RunOptions.WindowSigmas"/>·√(p(1 − p)/m) + 16/m) of the
+/// m pilot trials (the pilot's sampling error, many times over), and the shortfall threshold likewise;
+/// windows are widened to whole histogram buckets and merged.</item>
+/// <item>Workers (System.Threading.Channels: block indices → workers → a finished-block stage that tracks
+/// progress) simulate each block into their own buffers and count it: moments by block index and
+/// histogram as in the two-pass path, the values inside the windows, and the exact sum of the values beyond
+/// the shortfall window's worse edge (<see cref="TailCollector"/>).</item>
+/// <item>From the complete histogram, each wanted rank's bucket is known. If every one lies inside a window,
+/// the candidates hold all the values of those buckets and the selection is exact; if any does not
+/// (the pilot was off by more than the margin: not expected to happen in practice, and tested by forcing
+/// it), the blocks are simulated a second time as in the two-pass path.</item>
+/// </list>
+/// The statistics equal the in-memory and two-pass ones bit for bit, for any thread count.
+/// </summary>
+public static partial class MonteCarloEngine
+{
+    private static SimulationResult RunOnePass(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellation)
+    {
+        var run = new RunSetup(spec, options);
+        long trials = options.Trials;
+        const int b = BlockSampler.BlockSize;
+        const int pilotBlocks = KeptTrials / b;
+        long blocks = run.Blocks;
+        int cols = run.Columns;
+        var sw = Stopwatch.StartNew();
+
+        // Pilot: the kept blocks, straight into the kept columns (run.Trials > KeptTrials: full blocks).
+        var kept = new double[cols][];
+        for (int k = 0; k < cols; k++)
+        {
+            kept[k] = new double[KeptTrials];
+        }
+
+        Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
+        {
+            run.Simulate(w, blk, b, kept, blk * b);
+            return w;
+        }, _ => { });
+
+        var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
+        var windows = new PilotWindows[cols];
+        for (int k = 0; k < cols; k++)
+        {
+            windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas);
+        }
+
+        int workerCount = options.Threads;
+        TailCollector[] NewCollectors() => [.. windows.Select(x => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * trials / workerCount * 1.25) + 1024)))];
+        var sums = new double[cols][];
+        var squares = new double[cols][];
+        for (int k = 0; k < cols; k++)
+        {
+            sums[k] = new double[blocks];
+            squares[k] = new double[blocks];
+        }
+
+        var done = new bool[blocks];
+        var pilotWorker = new Pass1Worker(run.NewBuffers(withKpis: false), setup, NewCollectors());
+        for (int blk = 0; blk < pilotBlocks; blk++)
+        {
+            for (int k = 0; k < cols; k++)
+            {
+                pilotWorker.Accumulate(k, blk, kept[k].AsSpan(blk * b, b), setup, sums, squares);
+            }
+
+            done[blk] = true;
+        }
+
+        // The pipeline over the remaining blocks.
+        var work = Channel.CreateBounded<long>(new BoundedChannelOptions(options.Threads * 2) { SingleWriter = true });
+        var finished = Channel.CreateBounded<(long Block, int Count)>(new BoundedChannelOptions(options.Threads * 4) { SingleReader = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (long blk = pilotBlocks; blk < blocks && !cancellation.IsCancellationRequested; blk++)
+                {
+                    await work.Writer.WriteAsync(blk, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                work.Writer.Complete();
+            }
+        }, CancellationToken.None);
+
+        var workers = Enumerable.Range(0, workerCount).Select(_ => Task.Factory.StartNew(() =>
+        {
+            var w = new Pass1Worker(run.NewBuffers(), setup, NewCollectors());
+            var reader = work.Reader;
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out long blk))
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        continue; // drain without work
+                    }
+
+                    int n = run.BlockLength(blk);
+                    run.Simulate(w.Buffers, blk, n, w.Buffers.Kpis, 0);
+                    for (int k = 0; k < cols; k++)
+                    {
+                        w.Accumulate(k, blk, w.Buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
+                    }
+
+                    finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            return w;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        var aggregator = Task.Run(async () =>
+        {
+            long completed = (long)pilotBlocks * b;
+            var lastReport = TimeSpan.Zero;
+            await foreach (var (blk, n) in finished.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                done[blk] = true;
+                completed += n;
+                if (progress is not null && (sw.Elapsed - lastReport).TotalMilliseconds >= 250)
+                {
+                    lastReport = sw.Elapsed;
+                    progress.Report(new RunProgress(completed, trials, sw.Elapsed));
+                }
+            }
+
+            progress?.Report(new RunProgress(completed, trials, sw.Elapsed));
+        }, CancellationToken.None);
+
+        Task.WaitAll(workers, CancellationToken.None);
+        producer.GetAwaiter().GetResult();
+        finished.Writer.Complete();
+        aggregator.GetAwaiter().GetResult();
+        var simTime = sw.Elapsed;
+
+        // A cancelled run counts the blocks that finished (each was counted whole); the result is then partial.
+        long[] doneBlocks = [.. Enumerable.Range(0, (int)blocks).Where(i => done[i]).Select(i => (long)i)];
+        long counted = doneBlocks.Sum(blk => (long)run.BlockLength(blk));
+        var all = workers.Select(t => t.Result).Prepend(pilotWorker).ToArray();
+        var (histograms, passes) = Merge(setup, all, sums, squares, doneBlocks);
+        var plans = new KpiStatistics.RankPlan[cols];
+        var selected = new (double[] Selected, double? Es)[cols];
+        bool missed = false;
+        for (int k = 0; k < cols; k++)
+        {
+            plans[k] = KpiStatistics.RankPlan.For(TrialKpis.All[k], counted, passes[k].Count);
+            var result = windows[k].Select(histograms[k], plans[k], all.Select(w => w.Collectors![k]).ToArray());
+            missed |= result is null;
+            selected[k] = result ?? default;
+        }
+
+        string method = "exact, one pass";
+        if (missed)
+        {
+            // A wanted rank fell outside the predicted windows: count the finished blocks again (exact, as two passes).
+            method = "exact, one pass + second pass";
+            var tracker = new ProgressTracker(progress, counted, sw);
+            selected = SecondPass(run, doneBlocks, histograms, plans, options.Threads, tracker, CancellationToken.None);
+            tracker.Finish();
+        }
+
+        var stats = new KpiStatistics[cols];
+        for (int k = 0; k < cols; k++)
+        {
+            stats[k] = KpiStatistics.Build(TrialKpis.All[k], counted, passes[k], plans[k], selected[k].Selected, selected[k].Es, setup.WithinMonths[k], NullReason(spec, k));
+        }
+
+        return new SimulationResult(spec, options, counted, counted < trials, kept, [.. stats], simTime, sw.Elapsed - simTime, run.Sampler, KeptTrials, method);
+    }
+
+    /// <summary>
+    /// The value windows a pilot predicts for one KPI's wanted ranks (merged, bucket-aligned, increasing) and the
+    /// window that holds the expected-shortfall threshold, whose worse edge is the collectors' cut.
+    /// </summary>
+    private sealed class PilotWindows
+    {
+        private readonly List<(double Low, double High)> _ranges;
+        private readonly int _es; // index into _ranges, or −1
+        private readonly bool _higherBetter;
+
+        private PilotWindows(List<(double Low, double High)> ranges, int es, bool higherBetter, double coverage)
+        {
+            _ranges = ranges;
+            _es = es;
+            _higherBetter = higherBetter;
+            Coverage = coverage;
+        }
+
+        /// <summary>Share of the pilot's trials inside the windows (sizes the candidate buffers).</summary>
+        public double Coverage { get; }
+
+        public static PilotWindows Plan(TrialKpi kpi, ReadOnlySpan<double> pilot, KeyBuckets buckets, double sigmas)
+        {
+            int m = pilot.Length;
+            var finite = new List<double>(m);
+            foreach (double v in pilot)
+            {
+                if (!double.IsNaN(v))
+                {
+                    finite.Add(v);
+                }
+            }
+
+            finite.Sort();
+            int f = finite.Count;
+            int nulls = m - f;
+            bool higherBetter = kpi.Better == Better.Higher;
+
+            // The bucket range of the pilot's values between probability levels p ± δ, in an order of `count`
+            // items where At gives the value at a rank (NaN for a null); a side beyond the data or among the
+            // nulls reaches the outermost bucket.
+            (int Lo, int Hi)? Window(double p, int count, Func<long, double> at)
+            {
+                if (count == 0)
+                {
+                    return null;
+                }
+
+                double d = (sigmas * Math.Sqrt(p * (1 - p) / count)) + (16.0 / count);
+                long rlo = (long)Math.Floor((p - d) * count);
+                long rhi = (long)Math.Ceiling((p + d) * count);
+                double lo = rlo < 0 ? double.NegativeInfinity : at(rlo);
+                double hi = rhi >= count ? double.PositiveInfinity : at(rhi);
+                if (double.IsNaN(lo) && double.IsNaN(hi))
+                {
+                    return null; // the whole window among the nulls: the percentile is null (checked after the run)
+                }
+
+                int bl = double.IsNaN(lo) || double.IsNegativeInfinity(lo) ? 0 : buckets.Of(lo);
+                int bh = double.IsNaN(hi) || double.IsPositiveInfinity(hi) ? buckets.Count - 1 : buckets.Of(hi);
+                return (bl, bh);
+            }
+
+            double AtFull(long r) // nulls at the worst end
+            {
+                long fr = higherBetter ? r - nulls : r;
+                return fr < 0 || fr >= f ? double.NaN : finite[(int)fr];
+            }
+
+            var windows = new List<(int Lo, int Hi)>();
+            foreach (double p in KpiStatistics.Levels)
+            {
+                if (Window(p, m, AtFull) is { } w)
+                {
+                    windows.Add(w);
+                }
+            }
+
+            // The shortfall threshold: the 10 % point of the finite values from the worse end.
+            var es = Window(higherBetter ? 0.1 : 0.9, f, r => finite[(int)r]);
+            if (es is { } e)
+            {
+                windows.Add(e);
+            }
+
+            windows.Sort();
+            var merged = new List<(int Lo, int Hi)>();
+            foreach (var w in windows)
+            {
+                if (merged.Count > 0 && w.Lo <= merged[^1].Hi + 1)
+                {
+                    merged[^1] = (merged[^1].Lo, Math.Max(merged[^1].Hi, w.Hi));
+                }
+                else
+                {
+                    merged.Add(w);
+                }
+            }
+
+            int esIndex = es is { } x ? merged.FindIndex(w => w.Lo <= x.Lo && x.Hi <= w.Hi) : -1;
+            var ranges = merged.Select(w => buckets.ValueRange(w.Lo, w.Hi)).ToList();
+            long inside = 0;
+            foreach (double v in finite)
+            {
+                inside += ranges.Any(r => v >= r.Low && v <= r.High) ? 1 : 0;
+            }
+
+            return new PilotWindows(ranges, esIndex, higherBetter, m == 0 ? 0 : (double)inside / m);
+        }
+
+        /// <summary>A worker's collector: candidates in the windows, exact sum beyond the shortfall window's worse edge.</summary>
+        public TailCollector NewCollector(int capacity)
+        {
+            double cut = _es < 0 ? double.NaN : _higherBetter ? _ranges[_es].Low : _ranges[_es].High; // NaN: nothing is beyond
+            return new TailCollector(_ranges, cut, _higherBetter, capacity);
+        }
+
+        /// <summary>The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies outside the windows.</summary>
+        public (double[] Selected, double? Es)? Select(KeyHistogram histogram, KpiStatistics.RankPlan plan, TailCollector[] collectors)
+        {
+            var selection = new RankSelection(histogram, plan.Wanted, mergeGap: 0);
+            foreach (var (low, high) in selection.Ranges)
+            {
+                if (!_ranges.Any(r => r.Low <= low && high <= r.High))
+                {
+                    return null;
+                }
+            }
+
+            foreach (var c in collectors)
+            {
+                selection.Collect(c.Candidates);
+            }
+
+            var selected = selection.Resolve();
+            double? es = null;
+            if (plan.EsRank is { } esRank)
+            {
+                double t = plan.ValueAt(selected, esRank);
+                if (_es < 0 || t < _ranges[_es].Low || t > _ranges[_es].High)
+                {
+                    return null;
+                }
+
+                es = TailCollector.Shortfall(plan, t, collectors, _ranges[_es].Low, _ranges[_es].High);
+            }
+
+            return (selected, es);
+        }
+    }
+}

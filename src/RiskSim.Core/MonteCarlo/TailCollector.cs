@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using RiskSim.Core.Statistics;
+
+namespace RiskSim.Core.MonteCarlo;
+
+/// <summary>
+/// One worker's share of what exact percentiles and the expected shortfall need from a KPI, gathered block by
+/// block while the block is in cache: the values inside a few closed value intervals (the candidates for the
+/// wanted ranks), and the exact sum (<see cref="ExactSum"/>) of the values strictly beyond a cut on the worse
+/// side (below it when higher is better). With the cut at the worse edge of the interval that holds the
+/// shortfall threshold t, Σ(values beyond t) = Σ(beyond the cut) + Σ(candidates between the cut and t), exactly.
+/// </summary>
+internal sealed class TailCollector
+{
+    private readonly double[] _lo;
+    private readonly double[] _hi;
+    private readonly double _cut;
+    private readonly bool _below;
+    private double[] _buffer;
+    private int _count;
+
+    /// <param name="intervals">Disjoint closed intervals, increasing (at most <see cref="MaxIntervals"/>).</param>
+    /// <param name="cut">Values strictly beyond it are summed exactly (±∞ or NaN: none).</param>
+    /// <param name="below">True when "beyond" is below (the KPI is better when higher).</param>
+    /// <param name="capacity">Expected candidates (the buffer grows when needed).</param>
+    public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity)
+    {
+        if (intervals.Count > MaxIntervals)
+        {
+            throw new ArgumentOutOfRangeException(nameof(intervals), intervals.Count, $"at most {MaxIntervals} intervals");
+        }
+
+        _lo = [.. intervals.Select(x => x.Low)];
+        _hi = [.. intervals.Select(x => x.High)];
+        _cut = cut;
+        _below = below;
+        _buffer = new double[Math.Max(16, capacity)];
+    }
+
+    /// <summary>Most intervals one collector tests (one vector compare pair each).</summary>
+    public const int MaxIntervals = 8;
+
+    /// <summary>The exact sum and count of the values beyond the cut.</summary>
+    public ExactSum Beyond { get; } = new();
+
+    /// <summary>The values collected inside the intervals, in the order met.</summary>
+    public ReadOnlySpan<double> Candidates => _buffer.AsSpan(0, _count);
+
+    /// <summary>Takes one block's values (NaN is never taken).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Collect(ReadOnlySpan<double> values)
+    {
+        int k = _lo.Length;
+        Span<Vector256<double>> lo = stackalloc Vector256<double>[MaxIntervals];
+        Span<Vector256<double>> hi = stackalloc Vector256<double>[MaxIntervals];
+        for (int c = 0; c < MaxIntervals; c++)
+        {
+            lo[c] = Vector256.Create(c < k ? _lo[c] : double.NaN); // NaN bounds: every compare false
+            hi[c] = Vector256.Create(c < k ? _hi[c] : double.NaN);
+        }
+
+        var cut = Vector256.Create(_cut);
+        ref double v0 = ref MemoryMarshal.GetReference(values);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= values.Length; i += 4)
+            {
+                var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+                var any = _below ? Vector256.LessThan(v, cut) : Vector256.GreaterThan(v, cut);
+                for (int c = 0; c < k; c++)
+                {
+                    any |= Vector256.GreaterThanOrEqual(v, lo[c]) & Vector256.LessThanOrEqual(v, hi[c]);
+                }
+
+                if (any.ExtractMostSignificantBits() != 0)
+                {
+                    for (int l = 0; l < 4; l++)
+                    {
+                        Take(Unsafe.Add(ref v0, i + l));
+                    }
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            Take(values[i]);
+        }
+    }
+
+    private void Take(double v)
+    {
+        if (_below ? v < _cut : v > _cut)
+        {
+            Beyond.Add(v);
+        }
+
+        for (int c = 0; c < _lo.Length; c++)
+        {
+            if (v >= _lo[c] && v <= _hi[c])
+            {
+                if (_count == _buffer.Length)
+                {
+                    Array.Resize(ref _buffer, _buffer.Length * 2);
+                }
+
+                _buffer[_count++] = v;
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The expected shortfall from the collectors of all workers, whose cut is the worse edge of the closed
+    /// interval [<paramref name="low"/>, <paramref name="high"/>] that holds the threshold <paramref name="t"/>:
+    /// every value strictly beyond t is beyond the cut or a candidate between the cut and t (summed exactly).
+    /// </summary>
+    public static double Shortfall(KpiStatistics.RankPlan plan, double t, IEnumerable<TailCollector> collectors, double low, double high)
+    {
+        var sum = new ExactSum();
+        bool below = plan.HigherBetter;
+        foreach (var c in collectors)
+        {
+            sum.Add(c.Beyond);
+            foreach (double v in c.Candidates)
+            {
+                if (below ? v >= low && v < t : v <= high && v > t)
+                {
+                    sum.Add(v);
+                }
+            }
+        }
+
+        return KpiStatistics.ExpectedShortfall(plan, t, sum.Value, sum.Count);
+    }
+}
