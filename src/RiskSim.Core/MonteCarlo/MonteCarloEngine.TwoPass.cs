@@ -384,9 +384,15 @@ public static partial class MonteCarloEngine
                 Thresholds[k] = [.. WithinMonths[k].Select(m => (double)m)];
                 var first = firstBlock(k);
                 Centers[k] = KpiStatistics.Shift(first);
-                Buckets[k] = KeyBuckets.FromSample(first, KeyBuckets.CountFor(trials));
+                Buckets[k] = KeyBuckets.FromSample(first, Math.Min(KeyBuckets.CountFor(trials), StreamingBuckets));
             }
         }
+
+        /// <summary>
+        /// Histogram buckets per KPI on the streaming paths: each worker counts all KPIs of a block in turn, so their
+        /// histograms (8 bytes a bucket) should share the L2 cache; the buckets only steer the speed, never the result.
+        /// </summary>
+        private const int StreamingBuckets = 4096;
 
         public IReadOnlyList<int>[] WithinMonths { get; }
         public double[][] Thresholds { get; }

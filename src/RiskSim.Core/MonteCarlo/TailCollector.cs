@@ -19,6 +19,7 @@ internal sealed class TailCollector
     private readonly double _cut;
     private readonly bool _below;
     private double[] _buffer;
+    private double[] _beyond = []; // one block's values beyond the cut, before their exact sum
     private int _count;
 
     /// <param name="intervals">Disjoint closed intervals, increasing (at most <see cref="MaxIntervals"/>).</param>
@@ -48,43 +49,68 @@ internal sealed class TailCollector
     /// <summary>The values collected inside the intervals, in the order met.</summary>
     public ReadOnlySpan<double> Candidates => _buffer.AsSpan(0, _count);
 
-    /// <summary>Takes one block's values (NaN is never taken).</summary>
+    /// <summary>Takes one block's values (NaN is never taken): vector compares, a branch-free append of the lanes inside, exact adds of the lanes beyond.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Collect(ReadOnlySpan<double> values)
     {
+        if (_buffer.Length - _count < values.Length + 4)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _count + values.Length + 4));
+        }
+
         int k = _lo.Length;
         Span<Vector256<double>> lo = stackalloc Vector256<double>[MaxIntervals];
         Span<Vector256<double>> hi = stackalloc Vector256<double>[MaxIntervals];
-        for (int c = 0; c < MaxIntervals; c++)
+        for (int c = 0; c < k; c++)
         {
-            lo[c] = Vector256.Create(c < k ? _lo[c] : double.NaN); // NaN bounds: every compare false
-            hi[c] = Vector256.Create(c < k ? _hi[c] : double.NaN);
+            lo[c] = Vector256.Create(_lo[c]);
+            hi[c] = Vector256.Create(_hi[c]);
         }
 
         var cut = Vector256.Create(_cut);
         ref double v0 = ref MemoryMarshal.GetReference(values);
+        ref double dst = ref MemoryMarshal.GetArrayDataReference(_buffer);
+        if (_beyond.Length < values.Length + 4)
+        {
+            _beyond = new double[values.Length + 4];
+        }
+
+        ref double far = ref MemoryMarshal.GetArrayDataReference(_beyond);
+        int beyondCount = 0;
+        int count = _count;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 4 <= values.Length; i += 4)
             {
                 var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
-                var any = _below ? Vector256.LessThan(v, cut) : Vector256.GreaterThan(v, cut);
+                var inside = Vector256<double>.Zero;
                 for (int c = 0; c < k; c++)
                 {
-                    any |= Vector256.GreaterThanOrEqual(v, lo[c]) & Vector256.LessThanOrEqual(v, hi[c]);
+                    inside |= Vector256.GreaterThanOrEqual(v, lo[c]) & Vector256.LessThanOrEqual(v, hi[c]);
                 }
 
-                if (any.ExtractMostSignificantBits() != 0)
+                uint beyond = (_below ? Vector256.LessThan(v, cut) : Vector256.GreaterThan(v, cut)).ExtractMostSignificantBits(); // NaN cut: none
+                uint @in = inside.ExtractMostSignificantBits();
+
+                // Branch-free: store every lane in both lists, advance each by the lanes that belong (capacity checked above).
+                for (int l = 0; l < 4; l++)
                 {
-                    for (int l = 0; l < 4; l++)
-                    {
-                        Take(Unsafe.Add(ref v0, i + l));
-                    }
+                    double x = Unsafe.Add(ref v0, i + l);
+                    Unsafe.Add(ref dst, count) = x;
+                    Unsafe.Add(ref far, beyondCount) = x;
+                    count += (int)((@in >> l) & 1);
+                    beyondCount += (int)((beyond >> l) & 1);
                 }
             }
         }
 
+        for (int j = 0; j < beyondCount; j++)
+        {
+            Beyond.Add(Unsafe.Add(ref far, j)); // a tight loop: no unpredictable branch per value
+        }
+
+        _count = count;
         for (; i < values.Length; i++)
         {
             Take(values[i]);
@@ -102,12 +128,7 @@ internal sealed class TailCollector
         {
             if (v >= _lo[c] && v <= _hi[c])
             {
-                if (_count == _buffer.Length)
-                {
-                    Array.Resize(ref _buffer, _buffer.Length * 2);
-                }
-
-                _buffer[_count++] = v;
+                _buffer[_count++] = v; // capacity checked in Collect
                 return;
             }
         }

@@ -22,13 +22,14 @@ public sealed class ExactSum
 
     /// <summary>Adds a finite value exactly.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(double value)
     {
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
         int e = (int)((bits >> 52) & 0x7FF);
         if (e == 0x7FF)
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "only finite values can be summed exactly");
+            ThrowNotFinite(value);
         }
 
         long m = (long)(bits & 0xF_FFFF_FFFF_FFFFUL);
@@ -46,6 +47,8 @@ public sealed class ExactSum
         _highest = Math.Max(_highest, e);
         Count++;
     }
+
+    private static void ThrowNotFinite(double value) => throw new ArgumentOutOfRangeException(nameof(value), value, "only finite values can be summed exactly");
 
     /// <summary>Adds every value of another accumulator (exactly).</summary>
     public void Add(ExactSum other)
