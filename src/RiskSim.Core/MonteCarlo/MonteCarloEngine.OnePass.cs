@@ -51,11 +51,9 @@ public static partial class MonteCarloEngine
         }, _ => { });
 
         var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         var windows = new PilotWindows[cols];
-        for (int k = 0; k < cols; k++)
-        {
-            windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas);
-        }
+        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
         TailCollector[] NewCollectors() => [.. windows.Select(x => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * trials / workerCount * 1.25) + 1024)))];
@@ -69,15 +67,14 @@ public static partial class MonteCarloEngine
 
         var done = new bool[blocks];
         var pilotWorker = new Pass1Worker(run.NewBuffers(withKpis: false), setup, NewCollectors());
-        for (int blk = 0; blk < pilotBlocks; blk++)
+        Parallel.For(0, cols, parallel, k => // a KPI's counts are its own: KPIs in parallel, blocks in order
         {
-            for (int k = 0; k < cols; k++)
+            for (int blk = 0; blk < pilotBlocks; blk++)
             {
                 pilotWorker.Accumulate(k, blk, kept[k].AsSpan(blk * b, b), setup, sums, squares);
             }
-
-            done[blk] = true;
-        }
+        });
+        done.AsSpan(0, pilotBlocks).Fill(true);
 
         // The pipeline over the remaining blocks.
         var work = Channel.CreateBounded<long>(new BoundedChannelOptions(options.Threads * 2) { SingleWriter = true });
