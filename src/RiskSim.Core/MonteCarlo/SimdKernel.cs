@@ -88,6 +88,9 @@ public sealed class SimdKernel
         bool rate = spec.CostMode == CostMode.Rate;
         bool demand = spec.HasDemandCap;
         bool joules = spec.PowerFromJoules;
+        var cachedPriceParam = spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens;
+        var boundary = spec.EnergyBoundary;
+        bool hasPower = spec.HasPower;
         double remainingBasis = _ctx.RemainingTaxBasisFraction;
         var one = Vector<double>.One;
         var zero = Vector<double>.Zero;
@@ -120,14 +123,14 @@ public sealed class SimdKernel
             var capacity0 = t0 * (3600 * hrs * gpus);
             var inPerOut = P(Param.InputTokensPerRequest) / P(Param.OutputTokensPerRequest);
             var cached = P(Param.CachedInputShare);
-            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens);
+            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(cachedPriceParam);
             var price = (P(Param.PriceUsdPerMillionOutputTokens) + inPerOut * inputPrice) * 1e-6;
             var priceGrowth = fixedPriceGrowth ?? MonthlyGrowth(-P(Param.PriceErosionAnnual));
             var mMinus1 = P(Param.SoftwareCeiling) - one;
             var decayStep = fixedDecayStep ?? DecayStep(P(Param.SoftwareTimeConstantMonths));
             var host = P(Param.HostOverheadPct);
             var pue = P(Param.Pue);
-            var mult = spec.EnergyBoundary switch
+            var mult = boundary switch
             {
                 EnergyBoundary.Accelerator => (one + host) * pue,
                 EnergyBoundary.It => pue,
@@ -263,7 +266,7 @@ public sealed class SimdKernel
             var hasTokens = Vector.GreaterThan(pvTokens, zero);
             var lcoe = Vector.ConditionalSelect(hasTokens, pvCost / pvTokens * 1e6, nan);
             var hasRevenue = Vector.GreaterThan(sumRev, zero);
-            var energyShare = spec.HasPower ? Vector.ConditionalSelect(hasRevenue, sumElec / sumRev, nan) : nan;
+            var energyShare = hasPower ? Vector.ConditionalSelect(hasRevenue, sumElec / sumRev, nan) : nan;
             var margin = Vector.ConditionalSelect(hasRevenue, (sumRev - sumOpex - bookDep) / sumRev * 100, nan);
 
             int lanes = Math.Min(w, n - i);
