@@ -88,13 +88,18 @@ public sealed class SimdKernel
         bool rate = spec.CostMode == CostMode.Rate;
         bool demand = spec.HasDemandCap;
         bool joules = spec.PowerFromJoules;
+        var cachedPriceParam = spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens;
+        var boundary = spec.EnergyBoundary;
+        bool hasPower = spec.HasPower;
         double remainingBasis = _ctx.RemainingTaxBasisFraction;
         var one = Vector<double>.One;
         var zero = Vector<double>.Zero;
         var nan = new Vector<double>(double.NaN);
         Span<double> tmp = stackalloc double[Vector<double>.Count];
+        Span<double> paybackLanes = stackalloc double[2 * Vector<double>.Count]; // the payback scan's results
         bool irr = kpis.Length > TrialKpis.Irr;
         Span<Vector<double>> flows = irr ? new Vector<double>[h + 1] : default; // once per block, not per trial
+        Span<Vector<double>> scratch = 4 * (h + 1) <= 512 ? stackalloc Vector<double>[512] : new Vector<double>[4 * (h + 1)]; // the payback scan's record
         var constantTaxPv = TaxPv(Discount(new Vector<double>(constants[(int)Param.DiscountRateAnnual])));
 
         // Monthly ratios of inputs that do not vary by trial are computed once (exp and log are the costly part of a trial).
@@ -118,14 +123,14 @@ public sealed class SimdKernel
             var capacity0 = t0 * (3600 * hrs * gpus);
             var inPerOut = P(Param.InputTokensPerRequest) / P(Param.OutputTokensPerRequest);
             var cached = P(Param.CachedInputShare);
-            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(spec.CachedPriceFollowsInput ? Param.PriceUsdPerMillionInputTokens : Param.PriceUsdPerMillionCachedInputTokens);
+            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(cachedPriceParam);
             var price = (P(Param.PriceUsdPerMillionOutputTokens) + inPerOut * inputPrice) * 1e-6;
             var priceGrowth = fixedPriceGrowth ?? MonthlyGrowth(-P(Param.PriceErosionAnnual));
             var mMinus1 = P(Param.SoftwareCeiling) - one;
             var decayStep = fixedDecayStep ?? DecayStep(P(Param.SoftwareTimeConstantMonths));
             var host = P(Param.HostOverheadPct);
             var pue = P(Param.Pue);
-            var mult = spec.EnergyBoundary switch
+            var mult = boundary switch
             {
                 EnergyBoundary.Accelerator => (one + host) * pue,
                 EnergyBoundary.It => pue,
@@ -247,7 +252,9 @@ public sealed class SimdKernel
                     var months = new ScanTerms(
                         revenueAfterTax * ceiling, revenueAfterTax * mMinus1, elecCashAfterTax * busyKwh * elecPrice, elecCashAfterTax * kwhIdle * elecPrice,
                         fixedAfterTax, taxShield, terminalCf, priceGrowth, gd, elecGrowth, discount);
-                    (payback, dpayback) = Paybacks(h, capex, capexPositive, months);
+                    Paybacks(h, capex, capexPositive, months, scratch, paybackLanes);
+                    payback = new Vector<double>(paybackLanes);
+                    dpayback = new Vector<double>(paybackLanes[w..]);
                 }
             }
 
@@ -259,7 +266,7 @@ public sealed class SimdKernel
             var hasTokens = Vector.GreaterThan(pvTokens, zero);
             var lcoe = Vector.ConditionalSelect(hasTokens, pvCost / pvTokens * 1e6, nan);
             var hasRevenue = Vector.GreaterThan(sumRev, zero);
-            var energyShare = spec.HasPower ? Vector.ConditionalSelect(hasRevenue, sumElec / sumRev, nan) : nan;
+            var energyShare = hasPower ? Vector.ConditionalSelect(hasRevenue, sumElec / sumRev, nan) : nan;
             var margin = Vector.ConditionalSelect(hasRevenue, (sumRev - sumOpex - bookDep) / sumRev * 100, nan);
 
             int lanes = Math.Min(w, n - i);
@@ -300,62 +307,131 @@ public sealed class SimdKernel
 
     /// <summary>
     /// The undiscounted and discounted paybacks, scanning the monthly cash flows only until every lane
-    /// has found both (the sums themselves come from the closed form).
+    /// has found both (the sums themselves come from the closed form). Writes the paybacks of lane k to
+    /// <paramref name="lanes"/>[k] and the discounted ones to <paramref name="lanes"/>[W + k] (NaN: never).
     /// </summary>
+    /// <remarks>
+    /// The payback is the first month T whose running total reaches 0, interpolated within it:
+    /// (T − 1) + (−cum_(T−1) / cf_T), exactly as <see cref="ReferenceModel"/> defines it (a total that later
+    /// falls back below 0 does not move it). The scan has no data-dependent branch but its exit: each month
+    /// it stores cum_(t−1), cf_t, npv_(t−1) and dcf_t in <paramref name="scratch"/>, clears a lane's searching mask
+    /// once its total reaches 0 (a mask, once cleared, stays clear, so only the first crossing counts) and
+    /// adds the mask (−1 while searching) to a counter. After the scan T = 1 − counter, and the quotient is
+    /// taken from the values stored for month T. So the crossings cost no mispredicted branches.
+    /// <para>
+    /// The month's cash flow is cf_t = ramp_t·(A_t − B_t − C_t) − E_t + (shield·f_t − fixed) with the geometric
+    /// terms A_t = a·g^(t−1), B_t = b·(g·d)^(t−1), C_t = c·q^(t−1), E_t = e·q^(t−1) each advanced by one product
+    /// a month. After the ramp (ramp_t = 1 exactly for t &gt; R, the length of the ramp's shortfall) E is folded
+    /// into C, so a month costs three products for the terms, three additions and the term shield·f_t − fixed,
+    /// which changes only with the tax schedule and is recomputed only then. Running products differ from
+    /// the reference's Math.Pow by a few ulps per month: relative errors of order t·ε, far inside the parity
+    /// tolerance.
+    /// </para>
+    /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private (Vector<double> Payback, Vector<double> Discounted) Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c)
+    private void Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c, Span<Vector<double>> scratch, Span<double> lanes)
     {
-        var nan = new Vector<double>(double.NaN);
-        var payback = nan;
-        var dpayback = nan;
+        if (scratch.Length < 4 * (h + 1))
+        {
+            throw new ArgumentException("The scratch must hold 4 vectors per month.", nameof(scratch));
+        }
+
         var notFound = capexPositive;
         var dNotFound = notFound;
-        var g = Vector<double>.One;
-        var gd = Vector<double>.One;
-        var q = Vector<double>.One;
+        var searching = Vector<long>.Zero; // −(months each lane searched past): the mask is −1 in searching lanes
+        var dSearching = Vector<long>.Zero;
+
+        int rampMonths = _rampShortfall.Length; // ramp_t < 1 for t ≤ rampMonths, exactly 1 after
+
+        // The geometric terms of month t, each advanced by its ratio: A = a·g^(t−1), B = b·(g·d)^(t−1),
+        // C = c·q^(t−1), E = e·q^(t−1); once the ramp is over (ramp_t = 1) C carries c + e and E is dropped.
+        var ta = c.A;
+        var tb = c.B;
+        var tc = c.C;
+        var te = c.E;
+        if (rampMonths == 0)
+        {
+            tc += te;
+        }
+
         var v = Vector<double>.One;
         var cum = -capex;
         var npv = -capex;
-        var a = c.A;
-        var b = c.B;
-        var e = c.E;
-        var cq = c.C;
         var fixedOut = c.Fixed;
         var shield = c.Shield;
-        var ramp = _ramp;
-        var tax = _taxFrac;
+        var zero = Vector<double>.Zero;
+        ref double ramp = ref MemoryMarshal.GetArrayDataReference(_ramp); // both of length H + 1
+        ref double tax = ref MemoryMarshal.GetArrayDataReference(_taxFrac);
+        ref var rec = ref MemoryMarshal.GetReference(scratch); // 4 vectors per month t: cum_(t−1), cf_t, npv_(t−1), dcf_t
+        double taxPrev = double.NaN;
+        var other = zero; // shield·f_t − fixed, recomputed only when f_t changes
         for (int t = 1; t <= h; t++)
         {
-            var cf = (new Vector<double>(ramp[t]) * ((a * g) - (b * gd) - (cq * q))) - (e * q) - fixedOut + (shield * new Vector<double>(tax[t]));
+            double f = Unsafe.Add(ref tax, t);
+            if (f != taxPrev)
+            {
+                taxPrev = f;
+                other = (shield * new Vector<double>(f)) - fixedOut;
+            }
+
+            Vector<double> cf;
+            if (t <= rampMonths)
+            {
+                cf = (new Vector<double>(Unsafe.Add(ref ramp, t)) * (ta - tb - tc)) - te + other;
+            }
+            else
+            {
+                cf = (ta - tb - tc) + other;
+            }
+
             if (t == h)
             {
                 cf += c.Terminal;
             }
 
-            g *= c.G;
-            gd *= c.Gd;
-            q *= c.Q;
-            v *= c.Discount;
-            var dcf = cf * v;
-            var nextCum = cum + cf;
-            var nextNpv = npv + dcf;
-            var zero = Vector<double>.Zero;
-            if (((Vector.GreaterThanOrEqual(nextCum, zero) & notFound) | (Vector.GreaterThanOrEqual(nextNpv, zero) & dNotFound)) != Vector<long>.Zero)
+            ta *= c.G;
+            tb *= c.Gd;
+            tc *= c.Q;
+            if (t <= rampMonths)
             {
-                // Rare: a lane reaches 0 this month (at most twice per lane in the whole scan).
-                Cross(t, cum, cf, ref payback, ref notFound);
-                Cross(t, npv, dcf, ref dpayback, ref dNotFound);
-                if ((notFound | dNotFound) == Vector<long>.Zero)
+                te *= c.Q;
+                if (t == rampMonths)
                 {
-                    break; // both paybacks found in every lane
+                    tc += te; // the ramp is over: C = (c + e)·q^t from month t + 1 on
                 }
             }
 
-            cum = nextCum;
-            npv = nextNpv;
+            v *= c.Discount;
+            var dcf = cf * v;
+            ref var at = ref Unsafe.Add(ref rec, 4 * t);
+            at = cum;
+            Unsafe.Add(ref at, 1) = cf;
+            Unsafe.Add(ref at, 2) = npv;
+            Unsafe.Add(ref at, 3) = dcf;
+            cum += cf;
+            npv += dcf;
+            notFound = Vector.AndNot(notFound, Vector.GreaterThanOrEqual(cum, zero));
+            dNotFound = Vector.AndNot(dNotFound, Vector.GreaterThanOrEqual(npv, zero));
+            searching += notFound;
+            dSearching += dNotFound;
+            if ((notFound | dNotFound) == Vector<long>.Zero)
+            {
+                break; // both paybacks found in every lane
+            }
         }
 
-        return (payback, dpayback);
+        // T = 1 − searching in found lanes; the quotient from the values stored for month T.
+        var flat = MemoryMarshal.Cast<Vector<double>, double>(scratch);
+        int w = Vector<double>.Count;
+        var found = capexPositive & ~notFound;
+        var dFound = capexPositive & ~dNotFound;
+        for (int k = 0; k < w; k++)
+        {
+            int tk = 1 - (int)searching[k];
+            int dtk = 1 - (int)dSearching[k];
+            lanes[k] = found[k] != 0 ? (tk - 1) + (-flat[(4 * tk * w) + k] / flat[((4 * tk) + 1) * w + k]) : double.NaN;
+            lanes[w + k] = dFound[k] != 0 ? (dtk - 1) + (-flat[((4 * dtk) + 2) * w + k] / flat[((4 * dtk) + 3) * w + k]) : double.NaN;
+        }
     }
 
     private static Vector<double> MonthlyGrowth(Vector<double> annual) => Vector.Exp(Vector.Log(Vector<double>.One + annual) * (1.0 / 12));

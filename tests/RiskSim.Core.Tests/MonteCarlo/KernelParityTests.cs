@@ -36,6 +36,18 @@ public sealed class KernelParityTests
         "cost.staff_usd_per_year={\"dist\":\"lognormal\",\"median\":250000,\"sigma\":0.5,\"max\":1e9}",
     ];
 
+    /// <summary>
+    /// Steep price erosion and heavy fixed costs: the monthly cash flow turns negative within the horizon, so
+    /// in many trials the running total reaches 0 and later falls back below it (payback is the first crossing).
+    /// </summary>
+    internal static readonly string[] PaybackThenLoss =
+    [
+        "market.price_erosion_annual={\"dist\":\"uniform\",\"min\":0.8,\"max\":0.97}",
+        "drivers.software_multiplier_ceiling={\"dist\":\"uniform\",\"min\":2,\"max\":4}",
+        "cost.staff_usd_per_year={\"dist\":\"uniform\",\"min\":1e6,\"max\":4e6}",
+        "correlations=[]",
+    ];
+
     /// <summary>Variants of the flagship as --set overrides, covering every structural switch of the model.</summary>
     private static readonly Dictionary<string, string[]> Variants = new()
     {
@@ -77,6 +89,13 @@ public sealed class KernelParityTests
         ["flagship-irr"] = ["simulation.irr=true"],
         ["rate-mode-irr"] = [.. RateMode, "simulation.irr=true"],
         ["rate-mode"] = RateMode,
+        ["payback-then-loss"] = PaybackThenLoss,
+        ["ramp-longer-than-horizon"] =
+        [
+            "drivers.utilization_ramp_months=48",
+            "finance.horizon_months=36",
+            "cost.economic_life_months=48",
+        ],
         ["payback-often-never"] = PaybackOftenNever,
         ["payback-often-never-irr"] =
         [
@@ -192,5 +211,35 @@ public sealed class KernelParityTests
 
         Assert.InRange(never, 50, 950);
         Assert.InRange(found, 50, 950);
+    }
+
+    [Fact]
+    public void Payback_then_loss_is_exercised_by_the_variants()
+    {
+        // Guards the first-crossing rule of the payback scan: some trials must reach 0 and fall back below it.
+        var spec = TestConfigs.Flagship(Variants["payback-then-loss"]);
+        var blk = new TestConfigs.Block(spec, spec.Simulation.Seed, spec.Simulation.Sampling);
+        blk.Sample(0, 1000);
+        var ctx = new ModelContext(spec);
+        var cf = new double[spec.HorizonMonths + 1];
+        int fellBack = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            _ = ReferenceModel.Evaluate(ctx, blk.ParamsOf(i), cf);
+            double cum = 0;
+            bool reached = false;
+            foreach (double c in cf)
+            {
+                cum += c;
+                reached |= cum >= 0;
+                if (reached && cum < 0)
+                {
+                    fellBack++;
+                    break;
+                }
+            }
+        }
+
+        Assert.InRange(fellBack, 50, 1000);
     }
 }
