@@ -132,7 +132,7 @@ public sealed class BlockSampler
             }
         }
 
-        // E = corr(S); T = S (F_E⁻¹)ᵀ Pᵀ has (approximately) the target correlation.
+        // E = corr(S); T = S·M with M = (F_E⁻¹)ᵀ·F_Pᵀ has (approximately) the target correlation.
         var e = Matrix<double>.Build.Dense(k, k);
         DotProducts(s, k, n, e);
         var diag = Enumerable.Range(0, k).Select(i => Math.Sqrt(e[i, i])).ToArray();
@@ -144,27 +144,34 @@ public sealed class BlockSampler
             }
         }
 
-        var m = e.Cholesky().Factor.Inverse().Transpose() * _targetCholesky!.Transpose();
+        var m = ws.Mix;
+        MixingMatrix(e.Cholesky().Factor, _targetCholesky!, m);
         var words = ws.Words.AsSpan(0, n);
         var bucket = ws.Bucket.AsSpan(0, n);
         var sortedWords = ws.SortedWords.AsSpan(0, n);
         var map = new BucketMap(n, KeyShape.StandardNormal);
         var w = ws.Weights;
-        for (int c = 0; c < k; c++)
+
+        // M is upper triangular with M[0, 0] > 0, so T's column 0 is S's column 0 times a positive constant: its
+        // ranks are the ranks the block already has (the scores are distinct well above the 32-bit key's
+        // resolution), and the reorder would leave it as it is. Columns c ≥ 1 need only S's columns 0…c.
+        for (int c = 1; c < k; c++)
         {
-            for (int p = 0; p < k; p++)
+            for (int p = 0; p <= c; p++)
             {
                 w[p] = m[p, c];
             }
 
-            // Column c of T, straight into sort words and buckets: t = ((0 + s₀w₀) + s₁w₁) + … as before.
+            // Column c of T, straight into sort words and buckets: t = ((0 + s₀w₀) + s₁w₁) + … + s_c·w_c. The terms
+            // below the diagonal of M would add exact zeros, and a sum that starts from +0 is never −0, so
+            // leaving them out changes no bit.
             int i = 0;
             if (BucketMap.IsVectorized)
             {
                 for (; i <= n - 4; i += 4)
                 {
                     var t = Vector256<double>.Zero;
-                    for (int p = 0; p < k; p++)
+                    for (int p = 0; p <= c; p++)
                     {
                         t += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(s[p]), (nuint)i) * Vector256.Create(w[p]);
                     }
@@ -176,7 +183,7 @@ public sealed class BlockSampler
             for (; i < n; i++)
             {
                 double t = 0;
-                for (int p = 0; p < k; p++)
+                for (int p = 0; p <= c; p++)
                 {
                     t += s[p][i] * w[p];
                 }
@@ -201,6 +208,37 @@ public sealed class BlockSampler
             for (int r = 0; r < sorted.Length; r++)
             {
                 Unsafe.Add(ref ur, (uint)sortedWords[r] % (uint)n) = sorted[r]; // the low word is the trial index
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Iman–Conover mixing matrix M = (F_E⁻¹)ᵀ·F_Pᵀ, from the lower Cholesky factors F_E of the scores'
+    /// correlation E and F_P of the target P: T = S·M has correlation Mᵀ·E·M = F_P·F_E⁻¹·F_E·F_Eᵀ·(F_E⁻¹)ᵀ·F_Pᵀ = P.
+    /// M solves F_Eᵀ·M = F_Pᵀ, an upper triangular system with an upper triangular right-hand side, by back
+    /// substitution column by column: M[i, c] = (F_P[c, i] − Σ_{j &gt; i} F_E[j, i]·M[j, c]) / F_E[i, i]. Below the
+    /// diagonal (i &gt; c) every term is an exact zero, so M is exactly upper triangular, and M[c, c] = F_P[c, c] / F_E[c, c] &gt; 0.
+    /// </summary>
+    internal static void MixingMatrix(Matrix<double> fe, Matrix<double> fp, double[,] m)
+    {
+        int k = fe.RowCount;
+        for (int c = 0; c < k; c++)
+        {
+            for (int i = k - 1; i >= 0; i--)
+            {
+                if (i > c)
+                {
+                    m[i, c] = 0;
+                    continue;
+                }
+
+                double x = fp[c, i];
+                for (int j = i + 1; j <= c; j++)
+                {
+                    x -= fe[j, i] * m[j, c];
+                }
+
+                m[i, c] = x / fe[i, i];
             }
         }
     }
@@ -299,6 +337,7 @@ public sealed class SamplerWorkspace
         Words = new ulong[b];
         SortedWords = new ulong[b];
         Weights = new double[correlated];
+        Mix = new double[correlated, correlated];
     }
 
     internal double[][] Uniforms { get; }
@@ -312,6 +351,7 @@ public sealed class SamplerWorkspace
     internal ulong[] Words { get; }
     internal ulong[] SortedWords { get; }
     internal double[] Weights { get; }
+    internal double[,] Mix { get; }
 
     /// <summary>The uniforms of the last sampled block, per uncertain input (for tests of LHS strata).</summary>
     public ReadOnlySpan<double> UniformsOf(int input, int n) => Uniforms[input].AsSpan(0, n);

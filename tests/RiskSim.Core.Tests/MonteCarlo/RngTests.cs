@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using RiskSim.Core.MonteCarlo;
 
 namespace RiskSim.Core.Tests.MonteCarlo;
@@ -20,6 +21,56 @@ public sealed class RngTests
         for (int i = 0; i < n; i++)
         {
             Assert.True(u[i] > (double)rank[i] / n && u[i] < (rank[i] + 1.0) / n, $"trial {i}: u {u[i]} outside stratum {rank[i]}");
+        }
+    }
+
+    /// <summary>Latin against a scalar reference of its definition: the same draws, one at a time, an int Fisher–Yates.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(17)]
+    [InlineData(1001)]
+    [InlineData(16383)]
+    [InlineData(16384)]
+    public void Latin_equals_a_scalar_reference_bit_for_bit(int n)
+    {
+        const double Cap = 1.0 - (1.0 / (1UL << 53));
+        var rng = new Xoshiro256(4242 + (ulong)n);
+        var parent = rng; // a copy: the reference replays the same stream
+        var rank = new int[n];
+        var u = new double[n];
+        rng.Latin(rank, u, Cap, new int[n]);
+
+        var g = new Xoshiro256x4(ref parent);
+        var jitter = new double[n];
+        for (int i = 0; i < n; i += 4)
+        {
+            var d = g.Next();
+            for (int l = 0; l < 4 && i + l < n; l++)
+            {
+                jitter[i + l] = BitConverter.UInt64BitsToDouble((d.GetElement(l) >> 12) | 0x3FF0000000000000UL) + ((1.0 / (1UL << 53)) - 1.0);
+            }
+        }
+
+        var perm = Enumerable.Range(0, n).ToArray();
+        for (int i = n - 1; i > 0; i -= 4)
+        {
+            var d = g.Next();
+            for (int l = 0; l < 4 && i - l > 0; l++)
+            {
+                int j = (int)(((d.GetElement(l) >> 32) * (ulong)(i - l + 1)) >> 32);
+                (perm[i - l], perm[j]) = (perm[j], perm[i - l]);
+            }
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            Assert.Equal(perm[k], rank[k]);
+            double expected = Math.Min((perm[k] + jitter[k]) * (1.0 / n), Cap);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(u[k]), $"trial {k}: {u[k]:R}, reference {expected:R}");
         }
     }
 
