@@ -152,14 +152,15 @@ public static partial class MonteCarloEngine
         var (histograms, passes) = Merge(setup, all, sums, squares, doneBlocks);
         var plans = new KpiStatistics.RankPlan[cols];
         var selected = new (double[] Selected, double? Es)[cols];
-        bool missed = false;
-        for (int k = 0; k < cols; k++)
+        var hit = new bool[cols];
+        Parallel.For(0, cols, parallel, k => // each KPI's selection is its own
         {
             plans[k] = KpiStatistics.RankPlan.For(TrialKpis.All[k], counted, passes[k].Count);
-            var result = windows[k].Select(histograms[k], plans[k], all.Select(w => w.Collectors![k]).ToArray());
-            missed |= result is null;
+            var result = windows[k].Select(histograms[k], plans[k], [.. all.Select(w => w.Collectors![k])]);
+            hit[k] = result is not null;
             selected[k] = result ?? default;
-        }
+        });
+        bool missed = hit.Contains(false);
 
         string method = "exact, one pass";
         if (missed)
