@@ -143,9 +143,11 @@ public record BetaDistribution : Distribution
     /// Per body cell k, the four coefficients (C0, C1, C2, C3) of x(t) = C0 + t·(C1 + t·(C2 + t·C3)), t = Cells·u − k in [0, 1):
     /// the cubic Hermite interpolant of the quantile between nodes k and k + 1, already mapped to [Min, Max].
     /// </param>
-    /// <param name="Left">Interleaved (x, h·dx/dL) at L = log₂ u.</param>
-    /// <param name="Right">Interleaved (1 − x, h·d(1 − x)/dL) at L = log₂(1 − u).</param>
-    private sealed record Tables(double[] Body, double[] Left, double[] Right);
+    /// <param name="Tail">
+    /// Per tail cell, the same four coefficients in the position in the cell of the log grid: cells 0 … TailNodes − 2 for the
+    /// left tail (L = log₂ u), then as many for the right tail (L = log₂(1 − u), coefficients of Min + w·(1 − z)).
+    /// </param>
+    private sealed record Tables(double[] Body, double[] Tail);
 
     /// <summary>
     /// Builds the tables. In the body, with nodes p₀ = z_k, p₁ = z_{k+1} and scaled slopes m₀ = h·z′_k, m₁ = h·z′_{k+1}
@@ -176,7 +178,23 @@ public record BetaDistribution : Distribution
             body[(4 * k) + 3] = w * ((2 * (p0 - p1)) + m0 + m1);
         }
 
-        return new Tables(body, TailTable(alpha, beta), TailTable(beta, alpha)); // 1 − X ~ Beta(β, α)
+        var tail = new double[8 * (TailNodes - 1)];
+        Coefficients(TailTable(alpha, beta), tail.AsSpan(0, 4 * (TailNodes - 1)), min, w);
+        Coefficients(TailTable(beta, alpha), tail.AsSpan(4 * (TailNodes - 1)), min + w, -w); // 1 − X ~ Beta(β, α): x = (Min + w) − w·z
+        return new Tables(body, tail);
+    }
+
+    /// <summary>Cubic coefficients of a + b·z(t) per cell from interleaved Hermite nodes (z, h·z′), as in <see cref="Build"/>.</summary>
+    private static void Coefficients(double[] nodes, Span<double> c, double a, double b)
+    {
+        for (int j = 0; j < c.Length / 4; j++)
+        {
+            double p0 = nodes[2 * j], m0 = nodes[(2 * j) + 1], p1 = nodes[(2 * j) + 2], m1 = nodes[(2 * j) + 3];
+            c[4 * j] = a + (b * p0);
+            c[(4 * j) + 1] = b * m0;
+            c[(4 * j) + 2] = b * ((3 * (p1 - p0)) - (2 * m0) - m1);
+            c[(4 * j) + 3] = b * ((2 * (p0 - p1)) + m0 + m1);
+        }
     }
 
     public double Alpha { get; }
@@ -252,7 +270,8 @@ public record BetaDistribution : Distribution
     /// x = C0 + t·(C1 + t·(C2 + t·C3)) as three fused multiply–adds (one rounding each). With AVX and FMA the body runs
     /// four lanes at a time (each lane's four coefficients are one 32-byte load, transposed in registers); the scalar
     /// loop does the same fused operations in the same order (<see cref="Math.FusedMultiplyAdd"/>, exact on every machine),
-    /// so the two paths are bit-identical. The few lanes in the tails are redone by the scalar tail formula.
+    /// so the two paths are bit-identical. The few lanes in the tails (≈ 3 %) are listed and redone four at a time by the
+    /// vector tail formula, whose log₂ is computed here (not by the C runtime) so that the scalar twin matches it bit for bit.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void QuantileBlock(ReadOnlySpan<double> u, Span<double> x)
@@ -262,14 +281,14 @@ public record BetaDistribution : Distribution
             throw new ArgumentException("output shorter than input", nameof(x));
         }
 
-        double w = Max - Min;
         var tables = _tables.Value;
         ref double tb = ref MemoryMarshal.GetArrayDataReference(tables.Body);
         ref double ur = ref MemoryMarshal.GetReference(u);
         ref double xr = ref MemoryMarshal.GetReference(x);
         int n = u.Length;
         int i = 0;
-        if (Avx.IsSupported && Fma.IsSupported)
+        ref double tt = ref MemoryMarshal.GetArrayDataReference(tables.Tail);
+        if (Avx2.IsSupported && Fma.IsSupported)
         {
             var cells = Vector256.Create((double)Cells);
             var lo = Vector256.Create((double)EndCells);
@@ -315,9 +334,15 @@ public record BetaDistribution : Distribution
                     }
                 }
 
-                foreach (int l in tails[..nt])
+                // The tail lanes, four at a time (the last group padded by repeating its last lane).
+                for (int q = 0; q < nt; q += 4)
                 {
-                    Unsafe.Add(ref xr, l) = Min + (w * TailQuantile(tables, Unsafe.Add(ref ur, l)));
+                    int l0 = tails[q], l1 = tails[Math.Min(q + 1, nt - 1)], l2 = tails[Math.Min(q + 2, nt - 1)], l3 = tails[Math.Min(q + 3, nt - 1)];
+                    var xv = TailQuantile(ref tt, Vector256.Create(Unsafe.Add(ref ur, l0), Unsafe.Add(ref ur, l1), Unsafe.Add(ref ur, l2), Unsafe.Add(ref ur, l3)));
+                    Unsafe.Add(ref xr, l0) = xv.GetElement(0);
+                    Unsafe.Add(ref xr, l1) = xv.GetElement(1);
+                    Unsafe.Add(ref xr, l2) = xv.GetElement(2);
+                    Unsafe.Add(ref xr, l3) = xv.GetElement(3);
                 }
             }
         }
@@ -327,12 +352,122 @@ public record BetaDistribution : Distribution
             double ui = Unsafe.Add(ref ur, i);
             double s = ui * Cells;
             int k = (int)s;
-            Unsafe.Add(ref xr, i) = k >= EndCells && k < Cells - EndCells ? Horner(ref tb, 4 * k, s - k) : Min + (w * TailQuantile(tables, ui));
+            Unsafe.Add(ref xr, i) = k >= EndCells && k < Cells - EndCells ? Horner(ref tb, 4 * k, s - k) : TailQuantile(ref tt, ui);
         }
     }
 
-    private static double TailQuantile(Tables tables, double ui) =>
-        ui * Cells < EndCells ? Tail(tables.Left, Math.Log2(ui)) : 1 - Tail(tables.Right, Math.Log2(1 - ui));
+    /// <summary>
+    /// A tail lane: v = u (left, Cells·u &lt; EndCells) or 1 − u (right), L = log₂ max(v, 2^TailMinLog2), position
+    /// p = (L − TailMinLog2)·TailStepsPerUnit on the log grid, cell j = min(⌊p⌋, TailNodes − 2), t = p − j, and
+    /// x = C0 + t·(C1 + t·(C2 + t·C3)) with the cell's coefficients. The same operations, in the same order, as
+    /// the vector <see cref="TailQuantile(ref double, Vector256{double})"/>.
+    /// </summary>
+    private static double TailQuantile(ref double tt, double ui)
+    {
+        bool left = ui * Cells < EndCells;
+        double v = Math.Max(left ? ui : 1 - ui, TailMin);
+        double pos = (Log2(v) - TailMinLog2) * TailStepsPerUnit;
+        int j = Math.Min((int)pos, TailNodes - 2);
+        return Horner(ref tt, 4 * (j + (left ? 0 : TailNodes - 1)), pos - j);
+    }
+
+    /// <summary>Four tail lanes at once; see <see cref="TailQuantile(ref double, double)"/>.</summary>
+    private static Vector256<double> TailQuantile(ref double tt, Vector256<double> u)
+    {
+        var left = Vector256.LessThan(u * Cells, Vector256.Create((double)EndCells));
+        var v = Vector256.Max(Vector256.ConditionalSelect(left, u, Vector256<double>.One - u), Vector256.Create(TailMin));
+        var pos = (Log2(v) - Vector256.Create(TailMinLog2)) * Vector256.Create((double)TailStepsPerUnit);
+        var j = Vector256.Min(Avx.RoundToZero(pos), Vector256.Create((double)(TailNodes - 2))); // pos ≥ 0: ⌊pos⌋
+        var t = pos - j;
+        var row = Avx.ConvertToVector128Int32WithTruncation(j + Vector256.AndNot(Vector256.Create((double)(TailNodes - 1)), left)) * 4;
+        var r0 = Vector256.LoadUnsafe(ref tt, (nuint)row.GetElement(0));
+        var r1 = Vector256.LoadUnsafe(ref tt, (nuint)row.GetElement(1));
+        var r2 = Vector256.LoadUnsafe(ref tt, (nuint)row.GetElement(2));
+        var r3 = Vector256.LoadUnsafe(ref tt, (nuint)row.GetElement(3));
+        var a0 = Avx.UnpackLow(r0, r1);
+        var a1 = Avx.UnpackHigh(r0, r1);
+        var a2 = Avx.UnpackLow(r2, r3);
+        var a3 = Avx.UnpackHigh(r2, r3);
+        return Fma.MultiplyAdd(Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.Permute2x128(a1, a3, 0x31), t, Avx.Permute2x128(a0, a2, 0x31)), t, Avx.Permute2x128(a1, a3, 0x20)), t, Avx.Permute2x128(a0, a2, 0x20));
+    }
+
+    /// <summary>
+    /// log₂ v for normal v &gt; 0, to about an ulp: v = 2^e·m with m in [√½, √2), f = (m − 1)/(m + 1) (m − 1 is exact),
+    /// log₂ m = (2/ln 2)·atanh f = Σ_{k≥0} (2/ln 2)·f^(2k+1)/(2k + 1), |f| ≤ 0.1716, summed to k = 12 by Horner in f²
+    /// (fused multiply–adds), and log₂ v = e + log₂ m. Exact (0) at m = 1, so exact at powers of two.
+    /// </summary>
+    private static double Log2(double v)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(v);
+        double e = BitConverter.Int64BitsToDouble((long)((ulong)bits >> 52) | ExpMagic) - ExpBias;
+        double m = BitConverter.Int64BitsToDouble((bits & MantissaMask) | OneBits);
+        bool big = m > Sqrt2;
+        m = big ? m * 0.5 : m;
+        e = big ? e + 1 : e;
+        double f = (m - 1) / (m + 1);
+        double f2 = f * f;
+        double p = Math.FusedMultiplyAdd(S12, f2, S11);
+        p = Math.FusedMultiplyAdd(p, f2, S10);
+        p = Math.FusedMultiplyAdd(p, f2, S9);
+        p = Math.FusedMultiplyAdd(p, f2, S8);
+        p = Math.FusedMultiplyAdd(p, f2, S7);
+        p = Math.FusedMultiplyAdd(p, f2, S6);
+        p = Math.FusedMultiplyAdd(p, f2, S5);
+        p = Math.FusedMultiplyAdd(p, f2, S4);
+        p = Math.FusedMultiplyAdd(p, f2, S3);
+        p = Math.FusedMultiplyAdd(p, f2, S2);
+        p = Math.FusedMultiplyAdd(p, f2, S1);
+        p = Math.FusedMultiplyAdd(p, f2, S0);
+        return Math.FusedMultiplyAdd(p, f, e);
+    }
+
+    /// <summary>Four lanes of <see cref="Log2(double)"/>, the same operations.</summary>
+    private static Vector256<double> Log2(Vector256<double> v)
+    {
+        var bits = v.AsInt64();
+        var e = (Vector256.ShiftRightLogical(bits, 52) | Vector256.Create(ExpMagic)).AsDouble() - Vector256.Create(ExpBias);
+        var m = ((bits & Vector256.Create(MantissaMask)) | Vector256.Create(OneBits)).AsDouble();
+        var big = Vector256.GreaterThan(m, Vector256.Create(Sqrt2));
+        m = Vector256.ConditionalSelect(big, m * 0.5, m);
+        e = Vector256.ConditionalSelect(big, e + Vector256<double>.One, e);
+        var f = (m - Vector256<double>.One) / (m + Vector256<double>.One);
+        var f2 = f * f;
+        var p = Fma.MultiplyAdd(Vector256.Create(S12), f2, Vector256.Create(S11));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S10));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S9));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S8));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S7));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S6));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S5));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S4));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S3));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S2));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S1));
+        p = Fma.MultiplyAdd(p, f2, Vector256.Create(S0));
+        return Fma.MultiplyAdd(p, f, e);
+    }
+
+    private const long ExpMagic = 0x4330000000000000; // 2⁵²: the bits of 2⁵² + n for an integer n < 2⁵²
+    private const double ExpBias = 4503599627370496.0 + 1023; // 2⁵² + exponent bias
+    private const long MantissaMask = 0x000FFFFFFFFFFFFF;
+    private const long OneBits = 0x3FF0000000000000;
+    private const double Sqrt2 = 1.4142135623730951;
+    private const double TailMin = 8.470329472543003e-22; // 2^TailMinLog2 = 2⁻⁷⁰
+
+    // The series coefficients S_k = (2/ln 2)/(2k + 1), k = 0 … 12 (constant-folded by the compiler).
+    private const double S0 = 2.8853900817779268; // 2/ln 2, correctly rounded
+    private const double S1 = S0 / 3;
+    private const double S2 = S0 / 5;
+    private const double S3 = S0 / 7;
+    private const double S4 = S0 / 9;
+    private const double S5 = S0 / 11;
+    private const double S6 = S0 / 13;
+    private const double S7 = S0 / 15;
+    private const double S8 = S0 / 17;
+    private const double S9 = S0 / 19;
+    private const double S10 = S0 / 21;
+    private const double S11 = S0 / 23;
+    private const double S12 = S0 / 25;
 
     public override string Describe() => $"beta(α {F(Alpha)}, β {F(Beta)}) on [{F(Min)}, {F(Max)}]";
 
@@ -343,26 +478,10 @@ public record BetaDistribution : Distribution
 
     public override int GetHashCode() => HashCode.Combine(Alpha, Beta, Min, Max);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hermite(ref double tb, int j, double t)
-    {
-        double t2 = t * t;
-        double t3 = t2 * t;
-        return ((2 * t3) - (3 * t2) + 1) * Unsafe.Add(ref tb, j) + (t3 - (2 * t2) + t) * Unsafe.Add(ref tb, j + 1)
-            + ((-2 * t3) + (3 * t2)) * Unsafe.Add(ref tb, j + 2) + (t3 - t2) * Unsafe.Add(ref tb, j + 3);
-    }
-
     /// <summary>C0 + t·(C1 + t·(C2 + t·C3)) in fused multiply–adds, the same operations as the vector path.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double Horner(ref double tb, int j, double t) =>
         Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Unsafe.Add(ref tb, j + 3), t, Unsafe.Add(ref tb, j + 2)), t, Unsafe.Add(ref tb, j + 1)), t, Unsafe.Add(ref tb, j));
-
-    private static double Tail(double[] table, double log2U)
-    {
-        double pos = (Math.Max(log2U, TailMinLog2) - TailMinLog2) * TailStepsPerUnit;
-        int j = Math.Min((int)pos, TailNodes - 2);
-        return Hermite(ref MemoryMarshal.GetArrayDataReference(table), 2 * j, pos - j);
-    }
 
     /// <summary>Nodes of X ~ Beta(a, b) at u = 2^L, L from −70 to −8 in steps of 1/16, with h·dx/dL = h·u·ln 2 / pdf(x).</summary>
     private static double[] TailTable(double a, double b)
