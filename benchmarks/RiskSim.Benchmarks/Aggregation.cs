@@ -23,7 +23,7 @@ public class Aggregation
     public void Setup()
     {
         _spec = Flagship.Load();
-        _kpis = MonteCarloEngine.Run(_spec, new RunOptions(Trials, _spec.Simulation.Seed, SamplingMethod.LatinHypercube, Environment.ProcessorCount)).Kpis;
+        _kpis = MonteCarloEngine.Run(_spec, new RunOptions(Trials, _spec.Simulation.Seed, SamplingMethod.LatinHypercube, Environment.ProcessorCount) { KeepAllTrials = true }).Kpis;
     }
 
     [Benchmark(Description = "MonteCarloEngine.Aggregate (all cores)")]

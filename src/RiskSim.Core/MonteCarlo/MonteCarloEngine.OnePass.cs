@@ -56,7 +56,7 @@ public static partial class MonteCarloEngine
         Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
-        TailCollector[] NewCollectors() => [.. windows.Select(x => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * trials / workerCount * 1.25) + 1024)))];
+        TailCollector[] NewCollectors(long share) => [.. windows.Select(x => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024)))];
         var sums = new double[cols][];
         var squares = new double[cols][];
         for (int k = 0; k < cols; k++)
@@ -66,7 +66,7 @@ public static partial class MonteCarloEngine
         }
 
         var done = new bool[blocks];
-        var pilotWorker = new Pass1Worker(run.NewBuffers(withKpis: false), setup, NewCollectors());
+        var pilotWorker = new Pass1Worker(null, setup, NewCollectors(KeptTrials)); // counts the kept columns: no buffers of its own
         Parallel.For(0, cols, parallel, k => // a KPI's counts are its own: KPIs in parallel, blocks in order
         {
             for (int blk = 0; blk < pilotBlocks; blk++)
@@ -96,7 +96,8 @@ public static partial class MonteCarloEngine
 
         var workers = Enumerable.Range(0, workerCount).Select(_ => Task.Factory.StartNew(() =>
         {
-            var w = new Pass1Worker(run.NewBuffers(), setup, NewCollectors());
+            var w = new Pass1Worker(run.NewBuffers(), setup, NewCollectors(trials / workerCount));
+            var buffers = w.Buffers!;
             var reader = work.Reader;
             while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
@@ -108,10 +109,10 @@ public static partial class MonteCarloEngine
                     }
 
                     int n = run.BlockLength(blk);
-                    run.Simulate(w.Buffers, blk, n, w.Buffers.Kpis, 0);
+                    run.Simulate(buffers, blk, n, buffers.Kpis, 0);
                     for (int k = 0; k < cols; k++)
                     {
-                        w.Accumulate(k, blk, w.Buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
+                        w.Accumulate(k, blk, buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
                     }
 
                     finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();

@@ -62,10 +62,10 @@ public static partial class MonteCarloEngine
         var firstPass = ForBlocks(options.Threads, AllBlocks(blocks), () => new Pass1Worker(NewBuffers(), setup), (w, blk) =>
         {
             int n = BlockLength(blk);
-            Simulate(w.Buffers, blk, n);
+            Simulate(w.Buffers!, blk, n);
             for (int k = 0; k < cols; k++)
             {
-                var block = w.Buffers.Kpis[k].AsSpan(0, n);
+                var block = w.Buffers!.Kpis[k].AsSpan(0, n);
                 w.Accumulate(k, blk, block, setup, sums, squares);
                 long start = blk * b;
                 if (start < keep)
@@ -286,7 +286,7 @@ public static partial class MonteCarloEngine
     /// </summary>
     private sealed class Pass1Worker
     {
-        public Pass1Worker(BlockBuffers buffers, KpiSetup setup, TailCollector[]? collectors = null)
+        public Pass1Worker(BlockBuffers? buffers, KpiSetup setup, TailCollector[]? collectors = null)
         {
             Buffers = buffers;
             Histograms = [.. setup.Buckets.Select(x => new KeyHistogram(x))];
@@ -299,7 +299,9 @@ public static partial class MonteCarloEngine
             Collectors = collectors;
         }
 
-        public BlockBuffers Buffers { get; }
+        /// <summary>The worker's block buffers (null for a worker that only counts blocks simulated elsewhere).</summary>
+        public BlockBuffers? Buffers { get; }
+
         public KeyHistogram[] Histograms { get; }
         public long[] Count { get; }
         public long[] Negative { get; }

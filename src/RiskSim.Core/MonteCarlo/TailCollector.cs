@@ -37,7 +37,7 @@ internal sealed class TailCollector
         _hi = [.. intervals.Select(x => x.High)];
         _cut = cut;
         _below = below;
-        _buffer = new double[Math.Max(16, capacity)];
+        _buffer = GC.AllocateUninitializedArray<double>(Math.Max(16, capacity)); // written before read
     }
 
     /// <summary>Most intervals one collector tests (one vector compare pair each).</summary>
