@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using RiskSim.Core.Model;
 using RiskSim.Core.Statistics;
 
@@ -76,80 +75,25 @@ public static partial class MonteCarloEngine
         });
         done.AsSpan(0, pilotBlocks).Fill(true);
 
-        // The pipeline over the remaining blocks.
-        var work = Channel.CreateBounded<long>(new BoundedChannelOptions(options.Threads * 2) { SingleWriter = true });
-        var finished = Channel.CreateBounded<(long Block, int Count)>(new BoundedChannelOptions(options.Threads * 4) { SingleReader = true });
-        var producer = Task.Run(async () =>
+        // The pipeline over the remaining blocks; each worker counts its blocks in its own state.
+        var workers = Pipeline(pilotBlocks, blocks, workerCount, () => new Pass1Worker(run.NewBuffers(), setup, NewCollectors(trials / workerCount)), (w, blk) =>
         {
-            try
-            {
-                for (long blk = pilotBlocks; blk < blocks && !cancellation.IsCancellationRequested; blk++)
-                {
-                    await work.Writer.WriteAsync(blk, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                work.Writer.Complete();
-            }
-        }, CancellationToken.None);
-
-        var workers = Enumerable.Range(0, workerCount).Select(_ => Task.Factory.StartNew(() =>
-        {
-            var w = new Pass1Worker(run.NewBuffers(), setup, NewCollectors(trials / workerCount));
             var buffers = w.Buffers!;
-            var reader = work.Reader;
-            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            int n = run.BlockLength(blk);
+            run.Simulate(buffers, blk, n, buffers.Kpis, 0);
+            for (int k = 0; k < cols; k++)
             {
-                while (reader.TryRead(out long blk))
-                {
-                    if (cancellation.IsCancellationRequested)
-                    {
-                        continue; // drain without work
-                    }
-
-                    int n = run.BlockLength(blk);
-                    run.Simulate(buffers, blk, n, buffers.Kpis, 0);
-                    for (int k = 0; k < cols; k++)
-                    {
-                        w.Accumulate(k, blk, buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
-                    }
-
-                    finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                }
+                w.Accumulate(k, blk, buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
             }
 
-            return w;
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-
-        var aggregator = Task.Run(async () =>
-        {
-            long completed = (long)pilotBlocks * b;
-            var lastReport = TimeSpan.Zero;
-            await foreach (var (blk, n) in finished.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                done[blk] = true;
-                completed += n;
-                if (progress is not null && (sw.Elapsed - lastReport).TotalMilliseconds >= 250)
-                {
-                    lastReport = sw.Elapsed;
-                    progress.Report(new RunProgress(completed, trials, sw.Elapsed));
-                }
-            }
-
-            progress?.Report(new RunProgress(completed, trials, sw.Elapsed));
-        }, CancellationToken.None);
-
-        Task.WaitAll(workers, CancellationToken.None);
-        producer.GetAwaiter().GetResult();
-        finished.Writer.Complete();
-        aggregator.GetAwaiter().GetResult();
+            return n;
+        }, done, (long)pilotBlocks * b, trials, progress, sw, cancellation);
         var simTime = sw.Elapsed;
 
         // A cancelled run counts the blocks that finished (each was counted whole); the result is then partial.
         long[] doneBlocks = [.. Enumerable.Range(0, (int)blocks).Where(i => done[i]).Select(i => (long)i)];
         long counted = doneBlocks.Sum(blk => (long)run.BlockLength(blk));
-        var all = workers.Select(t => t.Result).Prepend(pilotWorker).ToArray();
+        var all = workers.Prepend(pilotWorker).ToArray();
         var (histograms, passes) = Merge(setup, all, sums, squares, doneBlocks);
         var plans = new KpiStatistics.RankPlan[cols];
         var selected = new (double[] Selected, double? Es)[cols];

@@ -31,17 +31,27 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
 
     /// <summary>
     /// Keep every trial's KPIs in memory (8 bytes per KPI and trial), as <c>--keep-trials</c> and comparisons of
-    /// several configs need. Otherwise a run of more than <see cref="MonteCarloEngine.KeptTrials"/> trials takes
-    /// the one-pass path: statistics gathered block by block while each block is in cache, only the first
-    /// <see cref="MonteCarloEngine.KeptTrials"/> trials' KPIs kept, memory flat. Both give the same statistics.
+    /// several configs need. Otherwise a run of more than <see cref="OnePassAbove"/> trials takes the one-pass path:
+    /// statistics gathered block by block while each block is in cache, only the first
+    /// <see cref="MonteCarloEngine.KeptTrials"/> trials' KPIs kept, memory nearly flat. Both give the same statistics.
     /// </summary>
     public bool KeepAllTrials { get; init; }
+
+    /// <summary>
+    /// Default trial count above which a run takes the one-pass path (2²² trials: 256 MB of KPIs in memory). Below
+    /// it, keeping every trial measured faster (the one-pass pilot and final selection cost tens of milliseconds
+    /// that a short run does not amortize) and the memory is small.
+    /// </summary>
+    public const long DefaultOnePassAbove = 1L << 22;
+
+    /// <summary>Trial count above which a run takes the one-pass path (tests lower it; at least <see cref="MonteCarloEngine.KeptTrials"/>).</summary>
+    internal long OnePassAbove { get; init; } = DefaultOnePassAbove;
 
     /// <summary>Half-width of the one-pass path's prediction windows in pilot standard errors (tests lower it to force the second pass).</summary>
     internal double WindowSigmas { get; init; } = 7;
 
     /// <summary>Whether this run takes the one-pass path (see <see cref="KeepAllTrials"/>).</summary>
-    public bool UsesOnePass => !UsesTwoPass && !KeepAllTrials && Trials > MonteCarloEngine.KeptTrials;
+    public bool UsesOnePass => !UsesTwoPass && !KeepAllTrials && Trials > Math.Max(OnePassAbove, MonteCarloEngine.KeptTrials);
 }
 
 /// <summary>Progress of a run: trials finished so far.</summary>
@@ -165,68 +175,14 @@ public static partial class MonteCarloEngine
         var done = new bool[blocks];
         var sw = Stopwatch.StartNew();
 
-        var work = Channel.CreateBounded<long>(new BoundedChannelOptions(options.Threads * 2) { SingleWriter = true });
-        var finished = Channel.CreateBounded<(long Block, int Count)>(new BoundedChannelOptions(options.Threads * 4) { SingleReader = true });
-
-        var producer = Task.Run(async () =>
+        Pipeline(0, blocks, options.Threads, () => new BlockBuffers(sampler, uncertainParams, 0), (buffers, blk) => // KPIs go straight into the run's columns
         {
-            try
-            {
-                for (long blk = 0; blk < blocks && !cancellation.IsCancellationRequested; blk++)
-                {
-                    await work.Writer.WriteAsync(blk, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                work.Writer.Complete();
-            }
-        }, CancellationToken.None);
-
-        var workers = Enumerable.Range(0, options.Threads).Select(_ => Task.Factory.StartNew(() =>
-        {
-            var buffers = new BlockBuffers(sampler, uncertainParams, 0); // KPIs go straight into the run's columns
-            var reader = work.Reader;
-            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
-            {
-                while (reader.TryRead(out long blk))
-                {
-                    if (cancellation.IsCancellationRequested)
-                    {
-                        continue; // drain without work
-                    }
-
-                    int n = (int)Math.Min(b, trials - blk * b);
-                    sampler.Sample(blk, n, buffers.Workspace, buffers.Sampled);
-                    PadTail(buffers.Sampled, n);
-                    kernel.Evaluate(n, buffers.Columns, constants, kpis, checked((int)(blk * b)));
-                    finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                }
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-
-        var aggregator = Task.Run(async () =>
-        {
-            long completed = 0;
-            var lastReport = TimeSpan.Zero;
-            await foreach (var (blk, n) in finished.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                done[blk] = true;
-                completed += n;
-                if (progress is not null && (sw.Elapsed - lastReport).TotalMilliseconds >= 250)
-                {
-                    lastReport = sw.Elapsed;
-                    progress.Report(new RunProgress(completed, trials, sw.Elapsed));
-                }
-            }
-
-            progress?.Report(new RunProgress(completed, trials, sw.Elapsed));
-        }, CancellationToken.None);
-
-        Task.WaitAll(workers, CancellationToken.None);
-        producer.GetAwaiter().GetResult();
-        finished.Writer.Complete();
-        aggregator.GetAwaiter().GetResult();
+            int n = (int)Math.Min(b, trials - blk * b);
+            sampler.Sample(blk, n, buffers.Workspace, buffers.Sampled);
+            PadTail(buffers.Sampled, n);
+            kernel.Evaluate(n, buffers.Columns, constants, kpis, checked((int)(blk * b)));
+            return n;
+        }, done, 0, trials, progress, sw, cancellation);
         var simTime = sw.Elapsed;
 
         // A cancelled run keeps the longest prefix of finished blocks: a deterministic partial result.
@@ -240,6 +196,79 @@ public static partial class MonteCarloEngine
         bool partial = kept < trials;
         var stats = Aggregate(spec, kpis, kept, options.Threads);
         return new SimulationResult(spec, options, kept, partial, kpis, stats, simTime, sw.Elapsed - simTime, sampler);
+    }
+
+    /// <summary>
+    /// The System.Threading.Channels pipeline of a run: a producer writes block indices
+    /// <paramref name="first"/> … <paramref name="blocks"/> − 1 into a bounded channel; one long-running worker per
+    /// thread takes blocks and runs <paramref name="body"/> on its own state (which returns the block's trial count);
+    /// finished blocks go through a second bounded channel to a single reader that marks them in
+    /// <paramref name="done"/> and reports progress at most every 250 ms. Cancellation stops the producer and lets the
+    /// workers drain without work, so every block marked done was processed whole. Returns the workers' states.
+    /// </summary>
+    private static T[] Pipeline<T>(long first, long blocks, int threads, Func<T> init, Func<T, long, int> body, bool[] done, long completedBefore, long total, IProgress<RunProgress>? progress, Stopwatch sw, CancellationToken cancellation)
+    {
+        var work = Channel.CreateBounded<long>(new BoundedChannelOptions(threads * 2) { SingleWriter = true });
+        var finished = Channel.CreateBounded<(long Block, int Count)>(new BoundedChannelOptions(threads * 4) { SingleReader = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (long blk = first; blk < blocks && !cancellation.IsCancellationRequested; blk++)
+                {
+                    await work.Writer.WriteAsync(blk, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                work.Writer.Complete();
+            }
+        }, CancellationToken.None);
+
+        var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
+        {
+            var state = init();
+            var reader = work.Reader;
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out long blk))
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        continue; // drain without work
+                    }
+
+                    int n = body(state, blk);
+                    finished.Writer.WriteAsync((blk, n), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            return state;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        var aggregator = Task.Run(async () =>
+        {
+            long completed = completedBefore;
+            var lastReport = TimeSpan.Zero;
+            await foreach (var (blk, n) in finished.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                done[blk] = true;
+                completed += n;
+                if (progress is not null && (sw.Elapsed - lastReport).TotalMilliseconds >= 250)
+                {
+                    lastReport = sw.Elapsed;
+                    progress.Report(new RunProgress(completed, total, sw.Elapsed));
+                }
+            }
+
+            progress?.Report(new RunProgress(completed, total, sw.Elapsed));
+        }, CancellationToken.None);
+
+        Task.WaitAll(workers, CancellationToken.None);
+        producer.GetAwaiter().GetResult();
+        finished.Writer.Complete();
+        aggregator.GetAwaiter().GetResult();
+        return [.. workers.Select(t => t.Result)];
     }
 
     /// <summary>Statistics of every KPI column over the first <paramref name="trials"/> trials (KPIs in parallel).</summary>

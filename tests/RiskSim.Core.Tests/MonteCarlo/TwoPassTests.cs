@@ -24,7 +24,7 @@ public sealed class TwoPassTests
     public void One_pass_and_two_pass_statistics_equal_in_memory_bit_for_bit_on_1_and_2_threads(string name, string[] overrides)
     {
         var spec = TestConfigs.Flagship(overrides);
-        var options = new RunOptions(Trials, 20251028, spec.Simulation.Sampling, 2);
+        var options = new RunOptions(Trials, 20251028, spec.Simulation.Sampling, 2) { OnePassAbove = MonteCarloEngine.KeptTrials }; // one pass from 65,537 trials
         var memory = MonteCarloEngine.Run(spec, options with { KeepAllTrials = true });
         Assert.False(memory.TwoPass);
         Assert.Equal("exact, in memory", memory.PercentileMethod);
@@ -99,11 +99,13 @@ public sealed class TwoPassTests
     [Fact]
     public void Which_path_a_run_takes()
     {
-        const long above = MonteCarloEngine.KeptTrials + 1;
+        const long above = RunOptions.DefaultOnePassAbove + 1;
         Assert.True(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1).UsesOnePass);
-        Assert.False(new RunOptions(MonteCarloEngine.KeptTrials, 1, SamplingMethod.MonteCarlo, 1).UsesOnePass); // all kept anyway: in memory
+        Assert.False(new RunOptions(RunOptions.DefaultOnePassAbove, 1, SamplingMethod.MonteCarlo, 1).UsesOnePass); // small enough to keep every trial
         Assert.False(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1) { KeepAllTrials = true }.UsesOnePass);
         Assert.False(new RunOptions(above, 1, SamplingMethod.MonteCarlo, 1) { TwoPass = true }.UsesOnePass);
+        Assert.True(new RunOptions(MonteCarloEngine.KeptTrials + 1, 1, SamplingMethod.MonteCarlo, 1) { OnePassAbove = 0 }.UsesOnePass);
+        Assert.False(new RunOptions(MonteCarloEngine.KeptTrials, 1, SamplingMethod.MonteCarlo, 1) { OnePassAbove = 0 }.UsesOnePass); // the pilot needs its kept blocks
     }
 
     [Fact]
