@@ -60,7 +60,7 @@ public sealed class HistogramChart : ChartBase
             ? $"{title}: distribution over {trialsText}"
             : $"{title}: distribution over {trialsText} with P10 / P50 / P90", width);
         plot.XLabel(fmt.AxisLabel(title));
-        plot.YLabel("share of all trials (%)");
+        plot.YLabel(d.FromFirstTrials > 0 ? $"share of all trials (%), bars from the first {d.FromFirstTrials.ToString("#,0", ChartText.Inv)}" : "share of all trials (%)");
         FormatTicks(plot.Axes.Left, v => v.ToString("#,0.#", ChartText.Inv) + " %");
 
         if (values.Length == 0 && (!_nullBar || nulls == 0))

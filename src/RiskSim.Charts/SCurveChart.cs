@@ -26,6 +26,8 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
         var fmt = ValueFormat.For(data.Unit, series.SelectMany(s => s.Values));
         SetTitle(plot, series.Length > 1
             ? $"{title}: share of trials at or below each value, {series.Length} configurations"
+            : data.FromFirstTrials > 0
+            ? $"{title}: share of trials at or below each value (the first {data.FromFirstTrials.ToString("#,0", ChartText.Inv)} trials)"
             : $"{title}: share of trials at or below each value", width);
         plot.XLabel(fmt.AxisLabel(title));
         plot.YLabel("share of trials ≤ x");

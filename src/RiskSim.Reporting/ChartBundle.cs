@@ -120,7 +120,10 @@ public static class ChartBundles
         }
 
         return new DistributionData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [.. values], P(0.1), P(0.5), P(0.9), st.Trials, st.Nulls,
-            payback ? $"never within {r.Spec.HorizonMonths} months" : "does not exist");
+            payback ? $"never within {r.Spec.HorizonMonths} months" : "does not exist")
+        {
+            FromFirstTrials = r.KeptTrials < r.Trials ? r.KeptTrials : 0,
+        };
     }
 
     /// <summary>S-curve of one KPI column (sorted strided subsample); null when the KPI never exists.</summary>
@@ -134,7 +137,10 @@ public static class ChartBundles
 
         var values = Subsample(r.Kpis[column], r.KeptTrials);
         Array.Sort(values);
-        return new SCurveData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [new SCurveSeries(r.Spec.Name, [.. values])]);
+        return new SCurveData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [new SCurveSeries(r.Spec.Name, [.. values])])
+        {
+            FromFirstTrials = r.KeptTrials < r.Trials ? r.KeptTrials : 0,
+        };
     }
 
     /// <summary>Finite values of a column, strided down to at most <see cref="MaxChartValues"/> (deterministic).</summary>

@@ -32,13 +32,21 @@ public sealed record TornadoData(string KpiKey, string KpiTitle, string Unit, do
 /// <summary>Samples of one KPI for a histogram, with its percentiles. Values may be a subsample of the trials.</summary>
 /// <param name="NullCount">Trials where the KPI does not exist (e.g. payback not within the horizon).</param>
 /// <param name="NullLabel">Label of the null bar, e.g. "never within 60 months".</param>
-public sealed record DistributionData(string KpiKey, string Title, string Unit, ImmutableArray<double> Values, double P10, double P50, double P90, long Trials, long NullCount, string NullLabel);
+public sealed record DistributionData(string KpiKey, string Title, string Unit, ImmutableArray<double> Values, double P10, double P50, double P90, long Trials, long NullCount, string NullLabel)
+{
+    /// <summary>When above 0: the values come from the run's first this many trials only (a one-pass or two-pass run keeps no more), as the chart says.</summary>
+    public long FromFirstTrials { get; init; }
+}
 
 /// <summary>One cumulative-distribution line: sorted values (a subsample is fine), labelled.</summary>
 public sealed record SCurveSeries(string Label, ImmutableArray<double> SortedValues);
 
 /// <summary>S-curves (empirical CDFs) of one KPI, one series per config.</summary>
-public sealed record SCurveData(string KpiKey, string Title, string Unit, ImmutableArray<SCurveSeries> Series);
+public sealed record SCurveData(string KpiKey, string Title, string Unit, ImmutableArray<SCurveSeries> Series)
+{
+    /// <summary>When above 0: the curves come from the run's first this many trials only, as the chart says.</summary>
+    public long FromFirstTrials { get; init; }
+}
 
 /// <summary>A fan chart over months: percentile bands of a path.</summary>
 /// <param name="FileStem">File name without extension, e.g. "fan-cash-flow".</param>
