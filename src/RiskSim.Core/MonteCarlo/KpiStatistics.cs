@@ -229,7 +229,7 @@ public sealed record KpiStatistics(
     /// right after the moments, while it is still in the L1 cache.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram histogram)
+    internal static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram? histogram)
     {
         int w = System.Numerics.Vector<double>.Count;
         var c = new System.Numerics.Vector<double>(center);
@@ -271,7 +271,7 @@ public sealed record KpiStatistics(
                     }
                 }
 
-                histogram.Add(block[sliceStart..sliceEnd]);
+                histogram?.Add(block[sliceStart..sliceEnd]);
             }
 
             double bs = System.Numerics.Vector.Sum(vsum);

@@ -55,7 +55,7 @@ public static partial class MonteCarloEngine
         Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
-        TailCollector[] NewCollectors(long share) => [.. windows.Select(x => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024)))];
+        TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k]))];
         var sums = new double[cols][];
         var squares = new double[cols][];
         for (int k = 0; k < cols; k++)
@@ -237,10 +237,10 @@ public static partial class MonteCarloEngine
         }
 
         /// <summary>A worker's collector: candidates in the windows, exact sum beyond the shortfall window's worse edge.</summary>
-        public TailCollector NewCollector(int capacity)
+        public TailCollector NewCollector(int capacity, KeyBuckets buckets)
         {
             double cut = _es < 0 ? double.NaN : _higherBetter ? _ranges[_es].Low : _ranges[_es].High; // NaN: nothing is beyond
-            return new TailCollector(_ranges, cut, _higherBetter, capacity);
+            return new TailCollector(_ranges, cut, _higherBetter, capacity, buckets);
         }
 
         /// <summary>The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies outside the windows.</summary>

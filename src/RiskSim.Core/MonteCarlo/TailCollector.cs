@@ -26,7 +26,8 @@ internal sealed class TailCollector
     /// <param name="cut">Values strictly beyond it are summed exactly (±∞ or NaN: none).</param>
     /// <param name="below">True when "beyond" is below (the KPI is better when higher).</param>
     /// <param name="capacity">Expected candidates (the buffer grows when needed).</param>
-    public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity)
+    /// <param name="buckets">When given, <see cref="CollectCounted"/> can split by bucket (the intervals must be whole buckets, the cut a bucket edge).</param>
+    public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity, KeyBuckets? buckets = null)
     {
         if (intervals.Count > MaxIntervals)
         {
@@ -38,7 +39,30 @@ internal sealed class TailCollector
         _cut = cut;
         _below = below;
         _buffer = GC.AllocateUninitializedArray<double>(Math.Max(16, capacity)); // written before read
+        if (buckets is { } kb)
+        {
+            // Per-bucket flags: bit 0 inside an interval, bit 1 beyond the cut (the NaN slots after the buckets stay 0).
+            _flags = new byte[kb.Count + 4];
+            foreach (var (lo, hi) in intervals)
+            {
+                _flags.AsSpan(kb.Of(lo), kb.Of(hi) - kb.Of(lo) + 1).Fill(1);
+            }
+
+            if (!double.IsNaN(cut) && !double.IsInfinity(cut))
+            {
+                int edge = kb.Of(cut);
+                for (int b = 0; b < kb.Count; b++)
+                {
+                    if (below ? b < edge : b > edge)
+                    {
+                        _flags[b] |= 2;
+                    }
+                }
+            }
+        }
     }
+
+    private readonly byte[]? _flags;
 
     /// <summary>Most intervals one collector tests (one vector compare pair each).</summary>
     public const int MaxIntervals = 8;
@@ -48,6 +72,36 @@ internal sealed class TailCollector
 
     /// <summary>The values collected inside the intervals, in the order met.</summary>
     public ReadOnlySpan<double> Candidates => _buffer.AsSpan(0, _count);
+
+    /// <summary>
+    /// Counts one block's values in <paramref name="histogram"/> and takes them as <see cref="Collect"/> would, in
+    /// the same loop: the bucket each value is counted in says, by a flag table, whether it is inside an interval or
+    /// beyond the cut (a value is in the buckets first … last exactly when it lies in their closed value range).
+    /// </summary>
+    public void CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram)
+    {
+        if (_flags is null)
+        {
+            throw new InvalidOperationException("constructed without buckets");
+        }
+
+        if (_buffer.Length - _count < values.Length + 4)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _count + values.Length + 4));
+        }
+
+        if (_beyond.Length < values.Length + 4)
+        {
+            _beyond = new double[values.Length + 4];
+        }
+
+        int beyondCount = 0;
+        histogram.Buckets.AccumulateSplit(values, histogram.RawCounts, _flags, _buffer, ref _count, _beyond, ref beyondCount);
+        for (int j = 0; j < beyondCount; j++)
+        {
+            Beyond.Add(_beyond[j]);
+        }
+    }
 
     /// <summary>Takes one block's values (NaN is never taken): vector compares, a branch-free append of the lanes inside, exact adds of the lanes beyond.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

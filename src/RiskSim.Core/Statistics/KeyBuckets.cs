@@ -220,6 +220,89 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         return i;
     }
 
+    /// <summary>
+    /// <see cref="Accumulate(ReadOnlySpan{double}, Span{long})"/> and, in the same loop, a split of the values by a
+    /// per-bucket flag (<paramref name="flags"/>, length ≥ <see cref="Count"/> + 4, zero for the NaN slots): bit 0 appends
+    /// the value to <paramref name="inside"/>, bit 1 to <paramref name="beyond"/>, each branch-free (every lane is stored,
+    /// the position advances by the flag). Both lists need room for <paramref name="values"/>.Length + 4 more values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void AccumulateSplit(ReadOnlySpan<double> values, Span<long> counts, ReadOnlySpan<byte> flags, Span<double> inside, ref int insideCount, Span<double> beyond, ref int beyondCount)
+    {
+        if (counts.Length < Count + 4 || flags.Length < Count + 4)
+        {
+            throw new ArgumentException("histogram or flags too short", nameof(counts));
+        }
+
+        if (inside.Length - insideCount < values.Length + 4 || beyond.Length - beyondCount < values.Length + 4)
+        {
+            throw new ArgumentException("no room for the split", nameof(inside));
+        }
+
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= 4)
+        {
+            i = Low > 0 ? AccumulateSplit<Positive>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount)
+                : High < 0 ? AccumulateSplit<Negative>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount)
+                : AccumulateSplit<Crossing>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            int b = Of(values[i]);
+            int slot = b < 0 ? Count : b;
+            counts[slot]++;
+            int f = flags[slot];
+            inside[insideCount] = values[i];
+            insideCount += f & 1;
+            beyond[beyondCount] = values[i];
+            beyondCount += f >> 1;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int AccumulateSplit<TSign>(ReadOnlySpan<double> values, Span<long> counts, ReadOnlySpan<byte> flags, Span<double> inside, ref int insideCount, Span<double> beyond, ref int beyondCount)
+        where TSign : struct, ISign
+    {
+        ref long c0 = ref MemoryMarshal.GetReference(counts);
+        ref byte f0 = ref MemoryMarshal.GetReference(flags);
+        ref double v0 = ref MemoryMarshal.GetReference(values);
+        ref double in0 = ref MemoryMarshal.GetReference(inside);
+        ref double out0 = ref MemoryMarshal.GetReference(beyond);
+        var low = Vector256.Create(Low);
+        var high = Vector256.Create(High);
+        var dead = Vector256.Create(_dead);
+        var origin = Vector256.Create(_origin);
+        var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
+        int shift = _shift;
+        int nIn = insideCount, nOut = beyondCount;
+        Span<long> lanes = stackalloc long[4];
+        ref long l0 = ref MemoryMarshal.GetReference(lanes);
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+        {
+            var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+            var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
+            var idx = Vector256.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
+            Vector256.ConditionalSelect(Vector256.Equals(v, v).AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
+            for (int l = 0; l < 4; l++)
+            {
+                nint slot = (nint)Unsafe.Add(ref l0, l);
+                Unsafe.Add(ref c0, slot)++;
+                int f = Unsafe.Add(ref f0, slot);
+                double x = Unsafe.Add(ref v0, i + l);
+                Unsafe.Add(ref in0, nIn) = x;
+                nIn += f & 1;
+                Unsafe.Add(ref out0, nOut) = x;
+                nOut += f >> 1;
+            }
+        }
+
+        insideCount = nIn;
+        beyondCount = nOut;
+        return i;
+    }
+
     /// <summary>Scaled(c) − origin for the bit patterns of clamped values, by the sign of the range.</summary>
     private interface ISign
     {

@@ -37,6 +37,39 @@ public sealed class KeyHistogramTests
     }
 
     [Fact]
+    public void Counting_with_a_bucket_split_equals_counting_and_splitting_by_value()
+    {
+        Arrays.Sample(t =>
+        {
+            var (data, rng) = Make(t.N, t.Kind, t.Seed);
+            var buckets = KeyBuckets.FromSample(data, 1 + rng.Next(4096));
+            int first = rng.Next(buckets.Count), last = first + rng.Next(buckets.Count - first), edge = rng.Next(buckets.Count);
+            var flags = new byte[buckets.Count + 4];
+            flags.AsSpan(first, last - first + 1).Fill(1);
+            for (int b = 0; b < edge; b++)
+            {
+                flags[b] |= 2; // beyond: below the edge bucket
+            }
+
+            var counts = new long[buckets.Count + 4];
+            var inside = new double[data.Length + 4];
+            var beyond = new double[data.Length + 4];
+            int nIn = 0, nOut = 0;
+            buckets.AccumulateSplit(data, counts, flags, inside, ref nIn, beyond, ref nOut);
+
+            var expectedCounts = new long[buckets.Count + 4];
+            buckets.Accumulate(data, expectedCounts);
+            Assert.Equal(expectedCounts[..buckets.Count], counts[..buckets.Count]);
+            Assert.Equal(expectedCounts[buckets.Count..].Sum(), counts[buckets.Count..].Sum()); // NaN lanes: any of the four slots
+
+            var (lo, hi) = buckets.ValueRange(first, last);
+            double cut = edge == 0 ? double.NegativeInfinity : buckets.ValueRange(edge, edge).Low;
+            Assert.Equal(data.Where(v => v >= lo && v <= hi).ToArray(), inside[..nIn]); // in order, by value
+            Assert.Equal(data.Where(v => v < cut).ToArray(), beyond[..nOut]);
+        }, iter: 200);
+    }
+
+    [Fact]
     public void Histogram_blocks_merge_and_collect_in_any_order()
     {
         Arrays.Sample(t =>
