@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Threading.Channels;
-using RiskSim.Core.Engine;
 using RiskSim.Core.Model;
 
 namespace RiskSim.Core.MonteCarlo;
@@ -156,31 +155,23 @@ public static partial class MonteCarloEngine
             return RunOnePass(spec, options, progress, cancellation);
         }
 
-        var ctx = new ModelContext(spec);
-        var kernel = new SimdKernel(ctx);
-        var sampler = new BlockSampler(spec, options.Seed, options.Sampling);
+        var run = new RunSetup(spec, options); // builds the quantile tables on all cores before the clock starts
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
-        long blocks = (trials + b - 1) / b;
-        var kpis = new double[spec.Simulation.KpiColumns][];
+        long blocks = run.Blocks;
+        var kpis = new double[run.Columns][];
         for (int k = 0; k < kpis.Length; k++)
         {
             kpis[k] = GC.AllocateUninitializedArray<double>(checked((int)trials));
         }
 
-        // Quantile tables of all inputs, built on all cores before the clock starts.
-        Parallel.ForEach(sampler.Inputs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i => i.Distribution.Prepare());
-        var constants = spec.BaseValues();
-        var uncertainParams = sampler.Inputs.Select(i => (int)i.Param).ToArray();
         var done = new bool[blocks];
         var sw = Stopwatch.StartNew();
 
-        Pipeline(0, blocks, options.Threads, () => new BlockBuffers(sampler, uncertainParams, 0), (buffers, blk) => // KPIs go straight into the run's columns
+        Pipeline(0, blocks, options.Threads, () => run.NewBuffers(withKpis: false), (buffers, blk) => // KPIs go straight into the run's columns
         {
-            int n = (int)Math.Min(b, trials - blk * b);
-            sampler.Sample(blk, n, buffers.Workspace, buffers.Sampled);
-            PadTail(buffers.Sampled, n);
-            kernel.Evaluate(n, buffers.Columns, constants, kpis, checked((int)(blk * b)));
+            int n = run.BlockLength(blk);
+            run.Simulate(buffers, blk, n, kpis, checked((int)(blk * b)));
             return n;
         }, done, 0, trials, progress, sw, cancellation);
         var simTime = sw.Elapsed;
@@ -195,7 +186,7 @@ public static partial class MonteCarloEngine
         long kept = Math.Min(trials, prefixBlocks * b);
         bool partial = kept < trials;
         var stats = Aggregate(spec, kpis, kept, options.Threads);
-        return new SimulationResult(spec, options, kept, partial, kpis, stats, simTime, sw.Elapsed - simTime, sampler);
+        return new SimulationResult(spec, options, kept, partial, kpis, stats, simTime, sw.Elapsed - simTime, run.Sampler);
     }
 
     /// <summary>
