@@ -269,6 +269,8 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         ref double v0 = ref MemoryMarshal.GetReference(values);
         ref double in0 = ref MemoryMarshal.GetReference(inside);
         ref double out0 = ref MemoryMarshal.GetReference(beyond);
+        // The slot computation restates Accumulate's on purpose: moved into a shared struct helper, the JIT kept its five
+        // vectors in memory and counting measured 40–80 % slower (0.98–1.27 → 1.5–1.9 ns a value).
         var low = Vector256.Create(Low);
         var high = Vector256.Create(High);
         var dead = Vector256.Create(_dead);
