@@ -276,27 +276,7 @@ public sealed record KpiStatistics(
 
             double bs = System.Numerics.Vector.Sum(vsum);
             double bq = System.Numerics.Vector.Sum(vsq);
-            for (; i < block.Length; i++)
-            {
-                double v = block[i];
-                if (double.IsNaN(v))
-                {
-                    continue;
-                }
-
-                double d = v - center;
-                bs += d;
-                bq += d * d;
-                count++;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-                negative += v < 0 ? 1 : 0;
-                for (int k = 0; k < thresholds.Length; k++)
-                {
-                    within[k] += v <= thresholds[k] ? 1 : 0;
-                }
-            }
-
+            AddScalars(block[i..], center, thresholds, ref bs, ref bq, ref count, ref min, ref max, ref negative, within);
             total += bs;
             totalSq += bq;
         }
@@ -312,8 +292,95 @@ public sealed record KpiStatistics(
             within[k] += System.Numerics.Vector.Sum(vwithin[k]);
         }
 
-        // The native min/max order −0 and +0 as equal: when an extreme is zero, its sign is that of
-        // IEEE min/max (−0 below +0) over the data, which needs one more look at the values.
+        return Finish(values, count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
+    }
+
+    /// <summary>Whether <see cref="FromLanes"/> reproduces <see cref="Moments"/> here: its lanes are those of <see cref="System.Numerics.Vector{T}"/>.</summary>
+    internal static bool LanesMatchMoments => System.Numerics.Vector<double>.Count == 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// <see cref="Moments"/> of one block (at most <see cref="BlockSampler.BlockSize"/> values, no histogram) from the lane
+    /// sums that <see cref="KeyBuckets.AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int, double, out LaneMoments)"/>
+    /// gathered in its loop: the same additions in the same order, so the same bits when <see cref="LanesMatchMoments"/>.
+    /// The counts at or below the thresholds take one more (vector) look at the values.
+    /// </summary>
+    internal static Pass FromLanes(in LaneMoments lanes, ReadOnlySpan<double> block, double center, double[] thresholds)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        long count = 0, negative = 0;
+        var within = new long[thresholds.Length];
+        double bs = System.Numerics.Vector.Sum(System.Runtime.Intrinsics.Vector256.AsVector(lanes.Sum)); // as Moments reduces its Vector<double>
+        double bq = System.Numerics.Vector.Sum(System.Runtime.Intrinsics.Vector256.AsVector(lanes.Squares));
+        AddScalars(block[lanes.End..], center, thresholds, ref bs, ref bq, ref count, ref min, ref max, ref negative, within);
+        double total = 0, totalSq = 0;
+        total += bs; // as Moments: 0 + bs (−0 becomes +0)
+        totalSq += bq;
+        for (int k = 0; k < 4; k++)
+        {
+            min = Math.Min(min, lanes.Min[k]);
+            max = Math.Max(max, lanes.Max[k]);
+        }
+
+        var vector = block[..lanes.End];
+        for (int k = 0; k < thresholds.Length; k++)
+        {
+            within[k] += CountAtMost(vector, thresholds[k]);
+        }
+
+        return Finish(block, count + System.Runtime.Intrinsics.Vector256.Sum(lanes.Count), center, total, totalSq, min, max, negative + System.Runtime.Intrinsics.Vector256.Sum(lanes.Negative), within);
+    }
+
+    /// <summary>The non-NaN values ≤ t.</summary>
+    private static long CountAtMost(ReadOnlySpan<double> values, double t)
+    {
+        int w = System.Numerics.Vector<double>.Count;
+        var vt = new System.Numerics.Vector<double>(t);
+        var n = System.Numerics.Vector<long>.Zero;
+        int i = 0;
+        for (; i + w <= values.Length; i += w)
+        {
+            n -= System.Numerics.Vector.LessThanOrEqual(new System.Numerics.Vector<double>(values.Slice(i, w)), vt);
+        }
+
+        long total = System.Numerics.Vector.Sum(n);
+        for (; i < values.Length; i++)
+        {
+            total += values[i] <= t ? 1 : 0;
+        }
+
+        return total;
+    }
+
+    /// <summary>The moments' scalar part: the values after the vector loop, one by one in index order.</summary>
+    private static void AddScalars(ReadOnlySpan<double> values, double center, double[] thresholds, ref double bs, ref double bq, ref long count, ref double min, ref double max, ref long negative, long[] within)
+    {
+        foreach (double v in values)
+        {
+            if (double.IsNaN(v))
+            {
+                continue;
+            }
+
+            double d = v - center;
+            bs += d;
+            bq += d * d;
+            count++;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            negative += v < 0 ? 1 : 0;
+            for (int k = 0; k < thresholds.Length; k++)
+            {
+                within[k] += v <= thresholds[k] ? 1 : 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pass, with the sign of a zero extreme settled: the native min/max order −0 and +0 as equal, so when an
+    /// extreme is zero its sign is that of IEEE min/max (−0 below +0) over the data, which needs one more look at the values.
+    /// </summary>
+    private static Pass Finish(ReadOnlySpan<double> values, long count, double center, double total, double totalSq, double min, double max, long negative, long[] within)
+    {
         if (min == 0)
         {
             min = HasBits(values, NegativeZeroBits) ? -0.0 : 0.0;
@@ -324,7 +391,7 @@ public sealed record KpiStatistics(
             max = HasBits(values, 0) ? 0.0 : -0.0;
         }
 
-        return new Pass(count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
+        return new Pass(count, center, total, totalSq, min, max, negative, within);
     }
 
     private const long NegativeZeroBits = long.MinValue;

@@ -150,24 +150,18 @@ public static partial class MonteCarloEngine
         public static PilotWindows Plan(TrialKpi kpi, ReadOnlySpan<double> pilot, KeyBuckets buckets, double sigmas)
         {
             int m = pilot.Length;
-            var finite = new List<double>(m);
-            foreach (double v in pilot)
-            {
-                if (!double.IsNaN(v))
-                {
-                    finite.Add(v);
-                }
-            }
-
-            finite.Sort();
-            int f = finite.Count;
+            var histogram = new KeyHistogram(buckets);
+            histogram.Add(pilot);
+            int f = (int)histogram.Total;
             int nulls = m - f;
             bool higherBetter = kpi.Better == Better.Higher;
 
-            // The bucket range of the pilot's values between probability levels p ± δ, in an order of `count`
-            // items where At gives the value at a rank (NaN for a null); a side beyond the data or among the
-            // nulls reaches the outermost bucket.
-            (int Lo, int Hi)? Window(double p, int count, Func<long, double> at)
+            // Each window spans the pilot's values between probability levels p ± δ of an order of `count` items:
+            // all m trials with the nulls at the worst end (the percentiles), or the f finite values (the shortfall
+            // threshold: the 10 % point from the worse end). Its two ranks, then the finite rank each stands for
+            // (−1 beyond the data or among the nulls, where the side reaches the outermost bucket).
+            var requests = new List<(long Lo, long Hi)>();
+            (long Lo, long Hi)? Request(double p, int count, bool full)
             {
                 if (count == 0)
                 {
@@ -177,35 +171,63 @@ public static partial class MonteCarloEngine
                 double d = (sigmas * Math.Sqrt(p * (1 - p) / count)) + (16.0 / count);
                 long rlo = (long)Math.Floor((p - d) * count);
                 long rhi = (long)Math.Ceiling((p + d) * count);
-                double lo = rlo < 0 ? double.NegativeInfinity : at(rlo);
-                double hi = rhi >= count ? double.PositiveInfinity : at(rhi);
-                if (double.IsNaN(lo) && double.IsNaN(hi))
+                long Finite(long r)
                 {
-                    return null; // the whole window among the nulls: the percentile is null (checked after the run)
+                    long fr = full && higherBetter ? r - nulls : r; // nulls first (worst) when higher is better
+                    return r < 0 || r >= count || fr < 0 || fr >= f ? -1 : fr;
                 }
 
-                int bl = double.IsNaN(lo) || double.IsNegativeInfinity(lo) ? 0 : buckets.Of(lo);
-                int bh = double.IsNaN(hi) || double.IsPositiveInfinity(hi) ? buckets.Count - 1 : buckets.Of(hi);
+                bool outLo = rlo < 0, outHi = rhi >= count; // beyond the data: ±∞, not a null
+                return (outLo ? long.MinValue : Finite(rlo), outHi ? long.MaxValue : Finite(rhi));
+            }
+
+            foreach (double p in KpiStatistics.Levels)
+            {
+                if (Request(p, m, full: true) is { } r)
+                {
+                    requests.Add(r);
+                }
+            }
+
+            var esRequest = Request(higherBetter ? 0.1 : 0.9, f, full: false);
+
+            // The values at those ranks, exactly, by the histogram and one collecting pass (no sort of the pilot).
+            long[] wanted = [.. requests.Append(esRequest ?? (-1, -1)).SelectMany(r => new[] { r.Lo, r.Hi }).Where(r => r >= 0 && r < f).Distinct()];
+            var values = new Dictionary<long, double>();
+            if (wanted.Length > 0)
+            {
+                var selection = new RankSelection(histogram, wanted);
+                selection.Collect(pilot);
+                var found = selection.Resolve();
+                for (int j = 0; j < wanted.Length; j++)
+                {
+                    values[wanted[j]] = found[j];
+                }
+            }
+
+            // A window's bucket range; null when both sides lie among the nulls (the percentile is null: checked after the run).
+            (int Lo, int Hi)? Window((long Lo, long Hi) r)
+            {
+                if (r.Lo == -1 && r.Hi == -1)
+                {
+                    return null;
+                }
+
+                int bl = r.Lo < 0 ? 0 : buckets.Of(values[r.Lo]);
+                int bh = r.Hi < 0 || r.Hi == long.MaxValue ? buckets.Count - 1 : buckets.Of(values[r.Hi]);
                 return (bl, bh);
             }
 
-            double AtFull(long r) // nulls at the worst end
-            {
-                long fr = higherBetter ? r - nulls : r;
-                return fr < 0 || fr >= f ? double.NaN : finite[(int)fr];
-            }
-
             var windows = new List<(int Lo, int Hi)>();
-            foreach (double p in KpiStatistics.Levels)
+            foreach (var r in requests)
             {
-                if (Window(p, m, AtFull) is { } w)
+                if (Window(r) is { } w)
                 {
                     windows.Add(w);
                 }
             }
 
-            // The shortfall threshold: the 10 % point of the finite values from the worse end.
-            var es = Window(higherBetter ? 0.1 : 0.9, f, r => finite[(int)r]);
+            var es = esRequest is { } er ? Window(er) : null;
             if (es is { } e)
             {
                 windows.Add(e);
@@ -227,10 +249,13 @@ public static partial class MonteCarloEngine
 
             int esIndex = es is { } x ? merged.FindIndex(w => w.Lo <= x.Lo && x.Hi <= w.Hi) : -1;
             var ranges = merged.Select(w => buckets.ValueRange(w.Lo, w.Hi)).ToList();
-            long inside = 0;
-            foreach (double v in finite)
+            long inside = 0; // the windows are whole buckets: their finite values are their buckets' counts
+            foreach (var (lo, hi) in merged)
             {
-                inside += ranges.Any(r => v >= r.Low && v <= r.High) ? 1 : 0;
+                for (int b = lo; b <= hi; b++)
+                {
+                    inside += histogram.Counts[b];
+                }
             }
 
             return new PilotWindows(ranges, esIndex, higherBetter, m == 0 ? 0 : (double)inside / m);

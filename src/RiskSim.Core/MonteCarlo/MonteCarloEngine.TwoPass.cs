@@ -313,8 +313,10 @@ public static partial class MonteCarloEngine
         /// <summary>Counts one block of KPI <paramref name="k"/>: moments (its sums stored by block index), histogram and, if any, the tail collector.</summary>
         public void Accumulate(int k, long blk, ReadOnlySpan<double> block, KpiSetup setup, double[][] sums, double[][] squares)
         {
-            // With a collector, the histogram is counted in the collector's loop (one pass over the block for both).
-            var p = KpiStatistics.Moments(block, setup.Centers[k], setup.Thresholds[k], Collectors is null ? Histograms[k] : null);
+            // With a collector, the moments and the histogram are counted in the collector's loop (one pass over the block for all).
+            var p = Collectors is { } collectors
+                ? collectors[k].CollectCounted(block, Histograms[k], setup.Centers[k], setup.Thresholds[k])
+                : KpiStatistics.Moments(block, setup.Centers[k], setup.Thresholds[k], Histograms[k]);
             sums[k][blk] = p.Sum;
             squares[k][blk] = p.SumSquares;
             Count[k] += p.Count;
@@ -325,8 +327,6 @@ public static partial class MonteCarloEngine
             {
                 Within[k][t] += p.Within[t];
             }
-
-            Collectors?[k].CollectCounted(block, Histograms[k]);
         }
     }
 

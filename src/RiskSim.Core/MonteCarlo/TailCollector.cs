@@ -26,7 +26,7 @@ internal sealed class TailCollector
     /// <param name="cut">Values strictly beyond it are summed exactly (±∞ or NaN: none).</param>
     /// <param name="below">True when "beyond" is below (the KPI is better when higher).</param>
     /// <param name="capacity">Expected candidates (the buffer grows when needed).</param>
-    /// <param name="buckets">When given, <see cref="CollectCounted"/> can split by bucket (the intervals must be whole buckets, the cut a bucket edge).</param>
+    /// <param name="buckets">When given, <see cref="CollectCounted(ReadOnlySpan{double}, KeyHistogram)"/> can split by bucket (the intervals must be whole buckets, the cut a bucket edge).</param>
     public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity, KeyBuckets? buckets = null)
     {
         if (intervals.Count > MaxIntervals)
@@ -78,7 +78,21 @@ internal sealed class TailCollector
     /// the same loop: the bucket each value is counted in says, by a flag table, whether it is inside an interval or
     /// beyond the cut (a value is in the buckets first … last exactly when it lies in their closed value range).
     /// </summary>
-    public void CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram)
+    public void CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram) => _ = Split(values, histogram, 0);
+
+    /// <summary>
+    /// <see cref="CollectCounted(ReadOnlySpan{double}, KeyHistogram)"/> and the block's <see cref="KpiStatistics.Moments"/>
+    /// (no histogram; the same bits), gathered in the same loop where the lanes allow it (<see cref="KpiStatistics.LanesMatchMoments"/>).
+    /// </summary>
+    public KpiStatistics.Pass CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram, double center, double[] thresholds)
+    {
+        var lanes = Split(values, histogram, center);
+        return KpiStatistics.LanesMatchMoments
+            ? KpiStatistics.FromLanes(lanes, values, center, thresholds)
+            : KpiStatistics.Moments(values, center, thresholds, null);
+    }
+
+    private LaneMoments Split(ReadOnlySpan<double> values, KeyHistogram histogram, double center)
     {
         if (_flags is null)
         {
@@ -96,11 +110,13 @@ internal sealed class TailCollector
         }
 
         int beyondCount = 0;
-        histogram.Buckets.AccumulateSplit(values, histogram.RawCounts, _flags, _buffer, ref _count, _beyond, ref beyondCount);
+        histogram.Buckets.AccumulateSplit(values, histogram.RawCounts, _flags, _buffer, ref _count, _beyond, ref beyondCount, center, out var lanes);
         for (int j = 0; j < beyondCount; j++)
         {
             Beyond.Add(_beyond[j]);
         }
+
+        return lanes;
     }
 
     /// <summary>Takes one block's values (NaN is never taken): vector compares, a branch-free append of the lanes inside, exact adds of the lanes beyond.</summary>
@@ -200,15 +216,50 @@ internal sealed class TailCollector
         foreach (var c in collectors)
         {
             sum.Add(c.Beyond);
-            foreach (double v in c.Candidates)
+            if (below)
             {
-                if (below ? v >= low && v < t : v <= high && v > t)
-                {
-                    sum.Add(v);
-                }
+                AddBetween(c.Candidates, low, t, lowOpen: false, sum); // [low, t)
+            }
+            else
+            {
+                AddBetween(c.Candidates, t, high, lowOpen: true, sum); // (t, high]
             }
         }
 
         return KpiStatistics.ExpectedShortfall(plan, t, sum.Value, sum.Count);
+    }
+
+    /// <summary>Adds the values in [lo, hi) (or (lo, hi] when <paramref name="lowOpen"/>) to an exact sum: vector compares, scalar adds of the lanes inside.</summary>
+    private static void AddBetween(ReadOnlySpan<double> values, double lo, double hi, bool lowOpen, ExactSum sum)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vlo = Vector256.Create(lo);
+            var vhi = Vector256.Create(hi);
+            ref double v0 = ref MemoryMarshal.GetReference(values);
+            for (; i + 4 <= values.Length; i += 4)
+            {
+                var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+                var inside = lowOpen
+                    ? Vector256.GreaterThan(v, vlo) & Vector256.LessThanOrEqual(v, vhi)
+                    : Vector256.GreaterThanOrEqual(v, vlo) & Vector256.LessThan(v, vhi);
+                uint mask = inside.ExtractMostSignificantBits();
+                while (mask != 0)
+                {
+                    sum.Add(Unsafe.Add(ref v0, i + System.Numerics.BitOperations.TrailingZeroCount(mask)));
+                    mask &= mask - 1;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double v = values[i];
+            if (lowOpen ? v > lo && v <= hi : v >= lo && v < hi)
+            {
+                sum.Add(v);
+            }
+        }
     }
 }

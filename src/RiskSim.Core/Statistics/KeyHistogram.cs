@@ -39,7 +39,7 @@ public sealed class KeyHistogram
     /// <summary>Counts the non-NaN values of <paramref name="values"/> (vectorized).</summary>
     public void Add(ReadOnlySpan<double> values) => Buckets.Accumulate(values, _counts);
 
-    /// <summary>The counts with the four NaN slots after the buckets, for <see cref="KeyBuckets.AccumulateSplit"/>.</summary>
+    /// <summary>The counts with the four NaN slots after the buckets, for <see cref="KeyBuckets.AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int)"/>.</summary>
     internal Span<long> RawCounts => _counts;
 
     /// <summary>Adds the counts of another histogram over the same buckets.</summary>

@@ -70,6 +70,32 @@ public sealed class KeyHistogramTests
     }
 
     [Fact]
+    public void Counting_with_a_split_gives_the_moments_bit_for_bit()
+    {
+        // The one-pass workers take a block's moments from the counting loop's lanes: they must be Moments' bits.
+        Arrays.Sample(t =>
+        {
+            var (data, rng) = Make(Math.Min(t.N, BlockSampler.BlockSize), t.Kind, t.Seed);
+            var buckets = KeyBuckets.FromSample(data, 1 + rng.Next(4096));
+            double center = rng.Next(3) == 0 ? 0 : KpiStatistics.Shift(data);
+            double[] thresholds = [.. Enumerable.Range(0, rng.Next(4)).Select(_ => data[rng.Next(data.Length)])];
+            int first = rng.Next(buckets.Count), last = first + rng.Next(buckets.Count - first);
+            var collector = new TailCollector([buckets.ValueRange(first, last)], double.NaN, below: false, 16, buckets);
+
+            var expected = KpiStatistics.Moments(data, center, thresholds, null);
+            var actual = collector.CollectCounted(data, new KeyHistogram(buckets), center, thresholds);
+
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Sum), BitConverter.DoubleToInt64Bits(actual.Sum));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumSquares), BitConverter.DoubleToInt64Bits(actual.SumSquares));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Min), BitConverter.DoubleToInt64Bits(actual.Min));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Max), BitConverter.DoubleToInt64Bits(actual.Max));
+            Assert.Equal(expected.Negative, actual.Negative);
+            Assert.Equal(expected.Within, actual.Within);
+        }, iter: 300);
+    }
+
+    [Fact]
     public void Histogram_blocks_merge_and_collect_in_any_order()
     {
         Arrays.Sample(t =>
