@@ -133,12 +133,14 @@ public static partial class MonteCarloEngine
     private sealed class PilotWindows
     {
         private readonly List<(double Low, double High)> _ranges;
+        private readonly List<(int Lo, int Hi)> _buckets; // the same windows as bucket ranges
         private readonly int _es; // index into _ranges, or −1
         private readonly bool _higherBetter;
 
-        private PilotWindows(List<(double Low, double High)> ranges, int es, bool higherBetter, double coverage)
+        private PilotWindows(List<(double Low, double High)> ranges, List<(int Lo, int Hi)> buckets, int es, bool higherBetter, double coverage)
         {
             _ranges = ranges;
+            _buckets = buckets;
             _es = es;
             _higherBetter = higherBetter;
             Coverage = coverage;
@@ -258,7 +260,7 @@ public static partial class MonteCarloEngine
                 }
             }
 
-            return new PilotWindows(ranges, esIndex, higherBetter, m == 0 ? 0 : (double)inside / m);
+            return new PilotWindows(ranges, merged, esIndex, higherBetter, m == 0 ? 0 : (double)inside / m);
         }
 
         /// <summary>A worker's collector: candidates in the windows, exact sum beyond the shortfall window's worse edge.</summary>
@@ -268,24 +270,71 @@ public static partial class MonteCarloEngine
             return new TailCollector(_ranges, cut, _higherBetter, capacity, buckets);
         }
 
-        /// <summary>The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies outside the windows.</summary>
+        /// <summary>
+        /// The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies
+        /// outside the windows. The candidates are every value of the windows' buckets, so a wanted rank r, in window j,
+        /// is rank r − (values below window j) + (values in windows 0 … j − 1) among them: one exact selection over
+        /// the candidates (<see cref="OrderStatistics.Select(ReadOnlySpan{double}, ReadOnlySpan{long}, long)"/>, which counts
+        /// them in its own, finer histogram) gives all ranks at once.
+        /// </summary>
         public (double[] Selected, double? Es)? Select(KeyHistogram histogram, KpiStatistics.RankPlan plan, TailCollector[] collectors)
         {
-            var selection = new RankSelection(histogram, plan.Wanted, mergeGap: 0);
-            foreach (var (low, high) in selection.Ranges)
+            var counts = histogram.Counts;
+            var cumulative = new long[counts.Length + 1];
+            for (int b = 0; b < counts.Length; b++)
             {
-                if (!_ranges.Any(r => r.Low <= low && high <= r.High))
+                cumulative[b + 1] = cumulative[b] + counts[b];
+            }
+
+            var offset = new long[_buckets.Count]; // rank among the candidates = rank − offset of its window
+            long before = 0;
+            for (int j = 0; j < _buckets.Count; j++)
+            {
+                offset[j] = cumulative[_buckets[j].Lo] - before;
+                before += cumulative[_buckets[j].Hi + 1] - cumulative[_buckets[j].Lo];
+            }
+
+            var local = new long[plan.Wanted.Length];
+            for (int i = 0; i < local.Length; i++)
+            {
+                long r = plan.Wanted[i];
+                int bucket = 0, top = counts.Length - 1; // the bucket holding r: the last b with cumulative[b] ≤ r
+                while (bucket < top)
+                {
+                    int mid = (bucket + top + 1) >>> 1;
+                    if (cumulative[mid] <= r)
+                    {
+                        bucket = mid;
+                    }
+                    else
+                    {
+                        top = mid - 1;
+                    }
+                }
+
+                int j = _buckets.FindIndex(w => w.Lo <= bucket && bucket <= w.Hi);
+                if (j < 0)
                 {
                     return null;
                 }
+
+                local[i] = r - offset[j];
             }
 
+            var candidates = new double[before];
+            long filled = 0;
             foreach (var c in collectors)
             {
-                selection.Collect(c.Candidates);
+                c.Candidates.CopyTo(candidates.AsSpan((int)filled));
+                filled += c.Candidates.Length;
             }
 
-            var selected = selection.Resolve();
+            if (filled != before)
+            {
+                throw new InvalidOperationException($"{filled} candidates collected, {before} counted in the windows");
+            }
+
+            var selected = local.Length == 0 ? [] : OrderStatistics.Select(candidates, local, knownFinite: before).Values;
             double? es = null;
             if (plan.EsRank is { } esRank)
             {
