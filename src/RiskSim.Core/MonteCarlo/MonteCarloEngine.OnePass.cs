@@ -274,8 +274,7 @@ public static partial class MonteCarloEngine
         /// The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies
         /// outside the windows. The candidates are every value of the windows' buckets, so a wanted rank r, in window j,
         /// is rank r − (values below window j) + (values in windows 0 … j − 1) among them: one exact selection over
-        /// the candidates (<see cref="OrderStatistics.Select(ReadOnlySpan{double}, ReadOnlySpan{long}, long)"/>, which counts
-        /// them in its own, finer histogram) gives all ranks at once.
+        /// the candidates, counted in a histogram of their own (finer than the run's), gives all ranks at once.
         /// </summary>
         public (double[] Selected, double? Es)? Select(KeyHistogram histogram, KpiStatistics.RankPlan plan, TailCollector[] collectors)
         {
@@ -321,20 +320,32 @@ public static partial class MonteCarloEngine
                 local[i] = r - offset[j];
             }
 
-            var candidates = new double[before];
-            long filled = 0;
-            foreach (var c in collectors)
-            {
-                c.Candidates.CopyTo(candidates.AsSpan((int)filled));
-                filled += c.Candidates.Length;
-            }
-
+            // The candidates stay in the collectors' buffers (no copy): a histogram over all of them, then one collecting pass.
+            long filled = collectors.Sum(c => (long)c.Candidates.Length);
             if (filled != before)
             {
                 throw new InvalidOperationException($"{filled} candidates collected, {before} counted in the windows");
             }
 
-            var selected = local.Length == 0 ? [] : OrderStatistics.Select(candidates, local, knownFinite: before).Values;
+            double[] selected = [];
+            if (local.Length > 0)
+            {
+                var largest = collectors.MaxBy(c => c.Candidates.Length)!;
+                var fine = new KeyHistogram(KeyBuckets.FromSample(largest.Candidates, KeyBuckets.CountFor(before)));
+                foreach (var c in collectors)
+                {
+                    fine.Add(c.Candidates);
+                }
+
+                var selection = new RankSelection(fine, local);
+                foreach (var c in collectors)
+                {
+                    selection.Collect(c.Candidates);
+                }
+
+                selected = selection.Resolve();
+            }
+
             double? es = null;
             if (plan.EsRank is { } esRank)
             {
