@@ -111,10 +111,7 @@ internal sealed class TailCollector
 
         int beyondCount = 0;
         histogram.Buckets.AccumulateSplit(values, histogram.RawCounts, _flags, _buffer, ref _count, _beyond, ref beyondCount, center, out var lanes);
-        for (int j = 0; j < beyondCount; j++)
-        {
-            Beyond.Add(_beyond[j]);
-        }
+        Beyond.AddRange(_beyond.AsSpan(0, beyondCount));
 
         return lanes;
     }

@@ -14,6 +14,7 @@ public sealed class ExactSum
 {
     private const int Bins = 2047; // biased exponents 0 … 2046 (2047 is infinity and NaN)
     private readonly Int128[] _bins = new Int128[Bins];
+    private Int128[]? _odd; // AddRange's second set of bins (allocated on first use), folded in when read or merged
     private int _lowest = Bins;
     private int _highest = -1;
 
@@ -23,7 +24,30 @@ public sealed class ExactSum
     /// <summary>Adds a finite value exactly.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite.</exception>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Add(double value)
+    public void Add(double value) => Add(_bins, value);
+
+    /// <summary>
+    /// Adds every value exactly, as <see cref="Add(double)"/> one by one. Values alternate between two sets of bins, so
+    /// that consecutive values of one exponent do not wait on each other's read–add–write of the same bin.
+    /// </summary>
+    public void AddRange(ReadOnlySpan<double> values)
+    {
+        var odd = _odd ??= new Int128[Bins];
+        int i = 0;
+        for (; i + 2 <= values.Length; i += 2)
+        {
+            Add(_bins, values[i]);
+            Add(odd, values[i + 1]);
+        }
+
+        if (i < values.Length)
+        {
+            Add(_bins, values[i]);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Add(Int128[] bins, double value)
     {
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
         int e = (int)((bits >> 52) & 0x7FF);
@@ -42,7 +66,7 @@ public sealed class ExactSum
             e = 1; // subnormals: m·2^(1 − 1075)
         }
 
-        _bins[e] += (long)bits < 0 ? -m : m;
+        bins[e] += (long)bits < 0 ? -m : m;
         _lowest = Math.Min(_lowest, e);
         _highest = Math.Max(_highest, e);
         Count++;
@@ -54,6 +78,7 @@ public sealed class ExactSum
     public void Add(ExactSum other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        other.Fold();
         for (int e = other._lowest; e <= other._highest; e++)
         {
             _bins[e] += other._bins[e];
@@ -70,6 +95,7 @@ public sealed class ExactSum
         get
         {
             // N = Σ bin[e]·2^(e − 1) in units of 2⁻¹⁰⁷⁴, the smallest subnormal.
+            Fold();
             var n = BigInteger.Zero;
             for (int e = _highest; e >= _lowest; e--)
             {
@@ -82,6 +108,21 @@ public sealed class ExactSum
             }
 
             return ToDouble(n, -1074);
+        }
+    }
+
+    /// <summary>Adds <see cref="AddRange"/>'s second set of bins into the first (exact) and clears it.</summary>
+    private void Fold()
+    {
+        if (_odd is null || _lowest > _highest)
+        {
+            return;
+        }
+
+        for (int e = _lowest; e <= _highest; e++)
+        {
+            _bins[e] += _odd[e];
+            _odd[e] = 0;
         }
     }
 

@@ -29,6 +29,27 @@ public sealed class ExactSumTests
     }
 
     [Fact]
+    public void A_range_adds_as_its_values_one_by_one()
+    {
+        Gen.Select(Gen.Double.Array[0, 50], Gen.Double.Array[0, 50], Gen.Double[-1e6, 1e6].Array[0, 50]).Sample((a, b, c) =>
+        {
+            var finite = (double[] x) => x.Where(double.IsFinite).ToArray();
+            double[] first = finite(a), second = finite(b), third = c;
+            var ranged = new ExactSum();
+            ranged.AddRange(first);
+            ranged.Add(0.5);
+            ranged.AddRange(second);
+            var merged = new ExactSum();
+            merged.AddRange(third);
+            ranged.Add(merged);
+            double expected = Sum([.. first, 0.5, .. second, .. third]);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(ranged.Value));
+            Assert.Equal(first.Length + 1 + second.Length + third.Length, ranged.Count);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(ranged.Value), BitConverter.DoubleToInt64Bits(ranged.Value)); // reading twice folds once
+        });
+    }
+
+    [Fact]
     public void Rounds_once_to_nearest_with_ties_to_even()
     {
         double two53 = 9007199254740992.0; // 2⁵³: the spacing of doubles above it is 2
