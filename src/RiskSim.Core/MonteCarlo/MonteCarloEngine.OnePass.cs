@@ -8,8 +8,8 @@ namespace RiskSim.Core.MonteCarlo;
 /// The one-pass path, the default for runs of more than <see cref="KeptTrials"/> trials: exact statistics
 /// with memory flat in the trials and every block counted while it is still in cache.
 /// <list type="number">
-/// <item>A pilot simulates the kept blocks (the first <see cref="KeptTrials"/> trials, kept for charts and
-/// sensitivity). From their sorted values it predicts, per KPI, closed value windows where each wanted rank
+/// <item>A pilot simulates the first <see cref="PilotTrials"/> trials (of which the first <see cref="KeptTrials"/> are
+/// kept for charts and sensitivity). From their order statistics it predicts, per KPI, closed value windows where each wanted rank
 /// will fall: every reported percentile level p ± (<see cref="RunOptions.WindowSigmas"/>·√(p(1 − p)/m) + 16/m) of the
 /// m pilot trials (the pilot's sampling error, many times over), and the shortfall threshold likewise;
 /// windows are widened to whole histogram buckets and merged.</item>
@@ -26,33 +26,41 @@ namespace RiskSim.Core.MonteCarlo;
 /// </summary>
 public static partial class MonteCarloEngine
 {
+    /// <summary>
+    /// Trials the one-pass pilot plans its windows from (whole blocks, fewer when the run has fewer): 262,144, four times
+    /// the kept trials, halves the windows' width against a pilot of the kept trials alone, so about half as many values
+    /// are kept (memory, and the pages the system must clear for them) and selected at the end.
+    /// </summary>
+    internal const int PilotTrials = 16 * BlockSampler.BlockSize;
+
     private static SimulationResult RunOnePass(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         var run = new RunSetup(spec, options);
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
-        const int pilotBlocks = KeptTrials / b;
         long blocks = run.Blocks;
+        int pilotBlocks = (int)Math.Clamp(trials / b, KeptTrials / b, PilotTrials / b); // whole blocks (run.Trials > KeptTrials)
         int cols = run.Columns;
         var sw = Stopwatch.StartNew();
 
-        // Pilot: the kept blocks, straight into the kept columns (run.Trials > KeptTrials: full blocks).
-        var kept = new double[cols][];
+        // Pilot: whole blocks into their own columns; the first KeptTrials of them are the run's kept trials.
+        var pilot = new double[cols][];
         for (int k = 0; k < cols; k++)
         {
-            kept[k] = new double[KeptTrials];
+            pilot[k] = new double[pilotBlocks * b];
         }
 
         Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
         {
-            run.Simulate(w, blk, b, kept, blk * b);
+            run.Simulate(w, blk, b, pilot, blk * b);
             return w;
         }, _ => { });
 
-        var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
+        var kept = pilot.Select(c => c[..KeptTrials]).ToArray();
+        var setup = new KpiSetup(spec, trials, k => pilot[k].AsSpan(0, b));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         var windows = new PilotWindows[cols];
-        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], setup.Buckets[k], options.WindowSigmas));
+        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], pilot[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
         TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k]))];
@@ -65,13 +73,15 @@ public static partial class MonteCarloEngine
         }
 
         var done = new bool[blocks];
-        var pilotWorker = new Pass1Worker(null, setup, NewCollectors(KeptTrials)); // counts the kept columns: no buffers of its own
+        var pilotWorker = new Pass1Worker(null, setup, NewCollectors(pilotBlocks * b)); // counts the pilot's columns: no buffers of its own
         Parallel.For(0, cols, parallel, k => // a KPI's counts are its own: KPIs in parallel, blocks in order
         {
             for (int blk = 0; blk < pilotBlocks; blk++)
             {
-                pilotWorker.Accumulate(k, blk, kept[k].AsSpan(blk * b, b), setup, sums, squares);
+                pilotWorker.Accumulate(k, blk, pilot[k].AsSpan(blk * b, b), setup, sums, squares);
             }
+
+            pilot[k] = []; // counted: only the kept prefix stays
         });
         done.AsSpan(0, pilotBlocks).Fill(true);
 
