@@ -140,6 +140,9 @@ public sealed class SimdKernel
             var salvage = capex * salvageIn.At(i);
             var terminalValue = capex - (capex - salvage) * terminalFrac;
             var bookDep = (capex - salvage) * bookFrac;
+            var taxRate = taxRateIn.At(i);
+            var terminalGain = terminalValue - capex * remainingBasis; // sale at the horizon, taxed on the gain over the remaining tax basis
+            var terminalCf = terminalValue - taxRate * terminalGain;
             var util = utilizationIn.At(i) * availabilityIn.At(i);
             var t0 = tokensIn.At(i);
             var capacity0 = t0 * (3600 * hrs * gpus);
@@ -166,7 +169,6 @@ public sealed class SimdKernel
                 : hostingIn.At(i) * provisionedIn.At(i) * gpus + capex * maintenanceIn.At(i) * (1.0 / 12);
             fixedOpex += softwareIn.At(i) * (gpus / 12) + (staffIn.At(i) + otherFixedIn.At(i)) * (1.0 / 12);
             var elecCash = rate ? zero : one;
-            var taxRate = taxRateIn.At(i);
             var demandCap = demand ? demandIn.At(i) * (3600 * hrs) : new Vector<double>(double.PositiveInfinity);
             bool hasCapex = Vector.GreaterThanAny(capex, zero);
             var capexPositive = Vector.GreaterThan(capex, zero);
@@ -182,8 +184,6 @@ public sealed class SimdKernel
             var fixedAfterTax = afterTax * fixedOpex;
             var ceiling = one + mMinus1;
 
-            var terminalGain = terminalValue - capex * remainingBasis;
-            var terminalCf = terminalValue - taxRate * terminalGain;
             Vector<double> npv, cum, payback, dpayback, sumRev, sumElec, pvElec, pvTokens, sumV, v;
             Unsafe.SkipInit(out ScanTerms months); // set, and used, in the closed form only
             if (demand || irr)
@@ -274,17 +274,26 @@ public sealed class SimdKernel
                 pvTokens = discount * soldBase * ((ceiling * (geoV - rampV)) - (mMinus1 * (geoDv - RampShortfall(dv))));
                 sumV = discount * geoV;
 
-                // Sums of five terms, left to right, one statement each (as one expression the JIT kept its
-                // partial sums in misaligned stack temporaries).
-                npv = -capex + (afterTax * pvRev);
-                npv -= elecCashAfterTax * pvElec;
-                npv -= fixedAfterTax * sumV;
-                npv += taxShield * discountTerms;
-                npv += terminalCf * v;
-                cum = -capex + (afterTax * sumRev);
-                cum -= elecCashAfterTax * sumElec;
-                cum -= fixedAfterTax * h;
-                cum += taxShield * _ctx.TaxDepreciationTotal;
+                // Sums of five terms, left to right, the products first (in one expression the JIT kept the
+                // partial sums in misaligned stack temporaries, whose reloads stalled).
+                var npvRevenue = afterTax * pvRev;
+                var npvElec = elecCashAfterTax * pvElec;
+                var npvFixed = fixedAfterTax * sumV;
+                var npvShield = taxShield * discountTerms;
+                var npvTerminal = terminalCf * v;
+                var cumRevenue = afterTax * sumRev;
+                var cumElec = elecCashAfterTax * sumElec;
+                var cumFixed = fixedAfterTax * h;
+                var cumShield = taxShield * _ctx.TaxDepreciationTotal;
+                npv = -capex + npvRevenue;
+                npv -= npvElec;
+                npv -= npvFixed;
+                npv += npvShield;
+                npv += npvTerminal;
+                cum = -capex + cumRevenue;
+                cum -= cumElec;
+                cum -= cumFixed;
+                cum += cumShield;
                 cum += terminalCf;
                 payback = nan;
                 dpayback = nan;
