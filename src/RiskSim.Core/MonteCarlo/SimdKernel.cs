@@ -25,6 +25,7 @@ public sealed class SimdKernel
 
     private readonly int _topBit; // the highest set bit of H (H ≥ 1)
     private readonly double[] _rampShortfall; // 1 − ramp_t for t = 1…R, the months before full utilization
+    private readonly int[] _plainEnd; // for R < t < H: the first month after t whose tax fraction differs, or H
 
     /// <summary>Longest payback record (4 vectors a month to month H + 1) kept on the stack: 64 KB with AVX2.</summary>
     private const int MaxStackRecord = 2048;
@@ -48,6 +49,12 @@ public sealed class SimdKernel
         for (int t = 1; t <= r; t++)
         {
             _rampShortfall[t - 1] = 1 - ctx.Ramp[t];
+        }
+
+        _plainEnd = new int[h + 1];
+        for (int t = h - 1; t >= 1; t--)
+        {
+            _plainEnd[t] = t + 1 < h && _taxFrac[t + 1] == _taxFrac[t] ? _plainEnd[t + 1] : t + 1;
         }
     }
 
@@ -420,8 +427,50 @@ public sealed class SimdKernel
         ref var rec = ref MemoryMarshal.GetReference(scratch); // 4 vectors per month t: cum_(t−1), cf_t, npv_(t−1), dcf_t
         double taxPrev = double.NaN;
         var other = zero; // shield·f_t − fixed, recomputed only when f_t changes
-        for (int t = 1; t <= h; t++)
+        int t = 1;
+        while (t <= h)
         {
+            if (t > rampMonths && t < h)
+            {
+                // A run of plain months (the ramp over, the tax fraction constant, not the last month): the same
+                // step without the tests for the ramp, the tax schedule and the horizon.
+                int end = _plainEnd[t];
+                taxPrev = Unsafe.Add(ref tax, t);
+                other = (shield * new Vector<double>(taxPrev)) - fixedOut;
+                ref var month = ref Unsafe.Add(ref rec, 4 * t);
+                while (true)
+                {
+                    var flow = (ta - tb - tc) + other;
+                    ta *= c.G;
+                    tb *= c.Gd;
+                    tc *= c.Q;
+                    v *= c.Discount;
+                    var discounted = flow * v;
+                    month = cum;
+                    Unsafe.Add(ref month, 1) = flow;
+                    Unsafe.Add(ref month, 2) = npv;
+                    Unsafe.Add(ref month, 3) = discounted;
+                    cum += flow;
+                    npv += discounted;
+                    notFound = Vector.AndNot(notFound, Vector.GreaterThanOrEqual(cum, zero));
+                    dNotFound = Vector.AndNot(dNotFound, Vector.GreaterThanOrEqual(npv, zero));
+                    searching += notFound;
+                    dSearching += dNotFound;
+                    if ((notFound | dNotFound) == Vector<long>.Zero)
+                    {
+                        goto Scanned; // both paybacks found in every lane
+                    }
+
+                    month = ref Unsafe.Add(ref month, 4);
+                    if (++t == end)
+                    {
+                        break;
+                    }
+                }
+
+                continue;
+            }
+
             double f = Unsafe.Add(ref tax, t);
             if (f != taxPrev)
             {
@@ -473,8 +522,11 @@ public sealed class SimdKernel
             {
                 break; // both paybacks found in every lane
             }
+
+            t++;
         }
 
+    Scanned:
         // T = 1 − searching (≤ H + 1; lanes that never crossed read month H + 1, whatever it holds, and get NaN);
         // the quotient from the values stored for month T.
         var found = capexPositive & ~notFound;
