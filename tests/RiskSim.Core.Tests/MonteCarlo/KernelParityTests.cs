@@ -106,6 +106,13 @@ public sealed class KernelParityTests
             "finance.horizon_months=47",
             "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.5,\"max\":4}",
         ],
+        ["horizon-600-heap-record"] =
+        [
+            // The longest horizon: the payback scan's record does not fit its stack budget and is allocated per block.
+            "finance.horizon_months=600",
+            "cost.economic_life_months=120",
+            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
+        ],
         ["paybacks-across-tax-years"] =
         [
             // Paybacks from the first months to the last: they land in every MACRS year and at the ramp.
