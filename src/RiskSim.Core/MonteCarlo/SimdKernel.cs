@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using RiskSim.Core.Engine;
 using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
@@ -12,9 +13,17 @@ namespace RiskSim.Core.MonteCarlo;
 /// <see cref="Vector{T}"/>: each lane is one trial. The horizon sums are geometric series in the monthly ratios
 /// (one vector exp/log per trial for each ratio), taken in closed form; the paybacks come from a month scan
 /// that stops once every lane has found them; with a demand cap or IRR the model is summed month by month.
-/// Nothing is allocated per trial. Tests prove it matches the scalar reference trial by trial.
+/// Nothing is allocated per trial, nor per block but for horizons beyond 510 months (the payback record)
+/// or with IRR (the monthly flows). Tests prove it matches the scalar reference trial by trial.
 /// Thread-safe: all state is in the arguments.
 /// </summary>
+/// <remarks>
+/// The code is shaped for the JIT's register allocation on AVX2 (16 vector registers): inputs are resolved
+/// once per block, the exp/log calls come first in a trial (few live values to save around them), long sums
+/// are written one statement per term (the JIT's spill temporaries for a long expression were misaligned, and
+/// their reloads stalled), and nothing is stack-allocated in <see cref="Evaluate"/> itself. Each of these was
+/// measured; none changes a result bit.
+/// </remarks>
 public sealed class SimdKernel
 {
     private readonly ModelContext _ctx;
@@ -23,6 +32,10 @@ public sealed class SimdKernel
 
     private readonly int _topBit; // the highest set bit of H (H ≥ 1)
     private readonly double[] _rampShortfall; // 1 − ramp_t for t = 1…R, the months before full utilization
+    private readonly int[] _plainEnd; // for R < t < H: the first month after t whose tax fraction differs, or H
+
+    /// <summary>Longest payback record (4 vectors a month to month H + 1) kept on the stack: 64 KB with AVX2.</summary>
+    private const int MaxStackRecord = 2048;
 
     public SimdKernel(ModelContext ctx)
     {
@@ -43,6 +56,12 @@ public sealed class SimdKernel
         for (int t = 1; t <= r; t++)
         {
             _rampShortfall[t - 1] = 1 - ctx.Ramp[t];
+        }
+
+        _plainEnd = new int[h + 1];
+        for (int t = h - 1; t >= 1; t--)
+        {
+            _plainEnd[t] = t + 1 < h && _taxFrac[t + 1] == _taxFrac[t] ? _plainEnd[t + 1] : t + 1;
         }
     }
 
@@ -74,61 +93,99 @@ public sealed class SimdKernel
         var one = Vector<double>.One;
         var zero = Vector<double>.Zero;
         var nan = new Vector<double>(double.NaN);
-        Span<double> tmp = stackalloc double[Vector<double>.Count];
-        Span<double> paybackLanes = stackalloc double[2 * Vector<double>.Count]; // the payback scan's results
         bool irr = kpis.Length > TrialKpis.Irr;
         Span<Vector<double>> flows = irr ? new Vector<double>[h + 1] : default; // once per block, not per trial
-        Span<Vector<double>> scratch = 4 * (h + 1) <= 512 ? stackalloc Vector<double>[512] : new Vector<double>[4 * (h + 1)]; // the payback scan's record
+        var record = 4 * (h + 2) <= MaxStackRecord ? default : new Vector<double>[4 * (h + 2)]; // the payback scan's record, on the stack unless the horizon is very long
         var constantTaxPv = TaxPv(Discount(new Vector<double>(constants[(int)Param.DiscountRateAnnual])));
 
-        // Monthly ratios of inputs that do not vary by trial are computed once (exp and log are the costly part of a trial).
-        Vector<double>? Fixed(Param p, Func<Vector<double>, Vector<double>> f) => columns[(int)p] is null ? f(new Vector<double>(constants[(int)p])) : null;
-        var fixedPriceGrowth = Fixed(Param.PriceErosionAnnual, x => MonthlyGrowth(-x));
-        var fixedDecayStep = Fixed(Param.SoftwareTimeConstantMonths, DecayStep);
-        var fixedElecGrowth = Fixed(Param.ElectricityEscalationAnnual, MonthlyGrowth);
-        var fixedDiscount = Fixed(Param.DiscountRateAnnual, Discount);
+        // Every input as a column or its fixed value, resolved once per block.
+        Input In(Param p) => new(columns[(int)p], constants[(int)p]);
+        var capexPerGpuIn = In(Param.CapexUsdPerGpu);
+        var overrunIn = In(Param.CapexOverrun);
+        var salvageIn = In(Param.SalvagePctOfCapex);
+        var utilizationIn = In(Param.Utilization);
+        var availabilityIn = In(Param.Availability);
+        var tokensIn = In(Param.OutputTokensPerSPerGpu);
+        var inTokensIn = In(Param.InputTokensPerRequest);
+        var outTokensIn = In(Param.OutputTokensPerRequest);
+        var cachedIn = In(Param.CachedInputShare);
+        var inputPriceIn = In(Param.PriceUsdPerMillionInputTokens);
+        var cachedPriceIn = In(cachedPriceParam);
+        var outputPriceIn = In(Param.PriceUsdPerMillionOutputTokens);
+        var erosionIn = In(Param.PriceErosionAnnual);
+        var ceilingIn = In(Param.SoftwareCeiling);
+        var tauIn = In(Param.SoftwareTimeConstantMonths);
+        var hostIn = In(Param.HostOverheadPct);
+        var pueIn = In(Param.Pue);
+        var activeIn = In(joules ? Param.JoulesPerOutputToken : Param.GpuPowerActiveW);
+        var idleIn = In(Param.GpuPowerIdleW);
+        var elecPriceIn = In(Param.ElectricityUsdPerKwh);
+        var escalationIn = In(Param.ElectricityEscalationAnnual);
+        var costRateIn = In(Param.CostRateUsdPerGpuHour);
+        var hostingIn = In(Param.HostingUsdPerKwMonth);
+        var provisionedIn = In(Param.ProvisionedKwPerGpu);
+        var maintenanceIn = In(Param.MaintenancePctOfCapexPerYear);
+        var softwareIn = In(Param.SoftwareUsdPerGpuYear);
+        var staffIn = In(Param.StaffUsdPerYear);
+        var otherFixedIn = In(Param.OtherFixedUsdPerYear);
+        var taxRateIn = In(Param.TaxRate);
+        var discountIn = In(Param.DiscountRateAnnual);
+        var demandIn = In(Param.DemandCapOutputTokensPerS);
+
+        // Monthly ratios of inputs that do not vary by trial are computed once (exp and log are the costly part of a
+        // trial), and so is everything that depends on the discount rate alone when it is fixed.
+        var fixedPriceGrowth = MonthlyGrowth(-erosionIn.Fixed);
+        var fixedDecayStep = DecayStep(tauIn.Fixed);
+        var fixedElecGrowth = MonthlyGrowth(escalationIn.Fixed);
+        var fixedDiscount = Discount(discountIn.Fixed);
+        bool tokenRatioFixed = inTokensIn.IsFixed && outTokensIn.IsFixed;
+        var fixedInPerOut = inTokensIn.Fixed / outTokensIn.Fixed;
+        var fixedGeoV = Geometric(fixedDiscount, out var fixedVH);
+        var fixedRampV = RampShortfall(fixedDiscount);
 
         for (int i = 0; i < n; i += w)
         {
-            Vector<double> P(Param p) => Load(columns, constants, p, i);
+            // The monthly ratios first: the exp and log calls then have few live values to save around them.
+            var priceGrowth = erosionIn.IsFixed ? fixedPriceGrowth : MonthlyGrowth(-erosionIn.At(i));
+            var decayStep = tauIn.IsFixed ? fixedDecayStep : DecayStep(tauIn.At(i));
+            var elecGrowth = escalationIn.IsFixed ? fixedElecGrowth : MonthlyGrowth(escalationIn.At(i));
+            var discount = discountIn.IsFixed ? fixedDiscount : Discount(discountIn.At(i));
 
             // Per-trial constants.
-            var capex = P(Param.CapexUsdPerGpu) * P(Param.CapexOverrun) * gpus;
-            var salvage = capex * P(Param.SalvagePctOfCapex);
+            var capex = capexPerGpuIn.At(i) * overrunIn.At(i) * gpus;
+            var salvage = capex * salvageIn.At(i);
             var terminalValue = capex - (capex - salvage) * terminalFrac;
             var bookDep = (capex - salvage) * bookFrac;
-            var util = P(Param.Utilization) * P(Param.Availability);
-            var t0 = P(Param.OutputTokensPerSPerGpu);
+            var taxRate = taxRateIn.At(i);
+            var terminalGain = terminalValue - capex * remainingBasis; // sale at the horizon, taxed on the gain over the remaining tax basis
+            var terminalCf = terminalValue - taxRate * terminalGain;
+            var util = utilizationIn.At(i) * availabilityIn.At(i);
+            var t0 = tokensIn.At(i);
             var capacity0 = t0 * (3600 * hrs * gpus);
-            var inPerOut = P(Param.InputTokensPerRequest) / P(Param.OutputTokensPerRequest);
-            var cached = P(Param.CachedInputShare);
-            var inputPrice = (one - cached) * P(Param.PriceUsdPerMillionInputTokens) + cached * P(cachedPriceParam);
-            var price = (P(Param.PriceUsdPerMillionOutputTokens) + inPerOut * inputPrice) * 1e-6;
-            var priceGrowth = fixedPriceGrowth ?? MonthlyGrowth(-P(Param.PriceErosionAnnual));
-            var mMinus1 = P(Param.SoftwareCeiling) - one;
-            var decayStep = fixedDecayStep ?? DecayStep(P(Param.SoftwareTimeConstantMonths));
-            var host = P(Param.HostOverheadPct);
-            var pue = P(Param.Pue);
+            var inPerOut = tokenRatioFixed ? fixedInPerOut : inTokensIn.At(i) / outTokensIn.At(i);
+            var cached = cachedIn.At(i);
+            var inputPrice = (one - cached) * inputPriceIn.At(i) + cached * cachedPriceIn.At(i);
+            var price = (outputPriceIn.At(i) + inPerOut * inputPrice) * 1e-6;
+            var mMinus1 = ceilingIn.At(i) - one;
+            var host = hostIn.At(i);
+            var pue = pueIn.At(i);
             var mult = boundary switch
             {
                 EnergyBoundary.Accelerator => (one + host) * pue,
                 EnergyBoundary.It => pue,
                 _ => one,
             };
-            var active = joules ? P(Param.JoulesPerOutputToken) * t0 : P(Param.GpuPowerActiveW);
-            var idle = P(Param.GpuPowerIdleW);
+            var active = joules ? activeIn.At(i) * t0 : activeIn.At(i);
+            var idle = idleIn.At(i);
             var kwhIdle = idle * mult * (gpus * hrs / 1000);
             var kwhBusySpan = (active - idle) * mult * (gpus * hrs / 1000);
-            var elecPrice = P(Param.ElectricityUsdPerKwh);
-            var elecGrowth = fixedElecGrowth ?? MonthlyGrowth(P(Param.ElectricityEscalationAnnual));
+            var elecPrice = elecPriceIn.At(i);
             var fixedOpex = rate
-                ? P(Param.CostRateUsdPerGpuHour) * (gpus * hrs)
-                : P(Param.HostingUsdPerKwMonth) * P(Param.ProvisionedKwPerGpu) * gpus + capex * P(Param.MaintenancePctOfCapexPerYear) * (1.0 / 12);
-            fixedOpex += P(Param.SoftwareUsdPerGpuYear) * (gpus / 12) + (P(Param.StaffUsdPerYear) + P(Param.OtherFixedUsdPerYear)) * (1.0 / 12);
+                ? costRateIn.At(i) * (gpus * hrs)
+                : hostingIn.At(i) * provisionedIn.At(i) * gpus + capex * maintenanceIn.At(i) * (1.0 / 12);
+            fixedOpex += softwareIn.At(i) * (gpus / 12) + (staffIn.At(i) + otherFixedIn.At(i)) * (1.0 / 12);
             var elecCash = rate ? zero : one;
-            var taxRate = P(Param.TaxRate);
-            var discount = fixedDiscount ?? Discount(P(Param.DiscountRateAnnual));
-            var demandCap = demand ? P(Param.DemandCapOutputTokensPerS) * (3600 * hrs) : new Vector<double>(double.PositiveInfinity);
+            var demandCap = demand ? demandIn.At(i) * (3600 * hrs) : new Vector<double>(double.PositiveInfinity);
             bool hasCapex = Vector.GreaterThanAny(capex, zero);
             var capexPositive = Vector.GreaterThan(capex, zero);
 
@@ -143,8 +200,8 @@ public sealed class SimdKernel
             var fixedAfterTax = afterTax * fixedOpex;
             var ceiling = one + mMinus1;
 
-            var terminalCf = terminalValue - taxRate * (terminalValue - capex * remainingBasis);
             Vector<double> npv, cum, payback, dpayback, sumRev, sumElec, pvElec, pvTokens, sumV, v;
+            Unsafe.SkipInit(out ScanTerms months); // set, and used, in the closed form only
             if (demand || irr)
             {
                 // The demand cap (a min per month) breaks the geometric structure, and the IRR needs every
@@ -202,34 +259,67 @@ public sealed class SimdKernel
                 // Closed form: every sum is a geometric series in the monthly ratios, with the ramp's
                 // first months subtracted; only the paybacks need a month-by-month scan, which stops
                 // as soon as every lane has found both.
-                var discountTerms = columns[(int)Param.DiscountRateAnnual] is null ? constantTaxPv : TaxPv(discount);
+                var discountTerms = discountIn.IsFixed ? constantTaxPv : TaxPv(discount);
                 var gd = priceGrowth * decayStep;
-                var revenueBase = soldBase * price;
-                sumRev = revenueBase * ((ceiling * Ramped(priceGrowth)) - (mMinus1 * Ramped(gd)));
-                var geoQ = Geometric(elecGrowth, out _);
-                sumElec = elecPrice * ((kwhIdle * geoQ) + (busyKwh * (geoQ - RampShortfall(elecGrowth))));
+                var gv = priceGrowth * discount;
+                var gdv = gd * discount;
                 var qv = elecGrowth * discount;
-                var geoQv = Geometric(qv, out _);
+                var dv = decayStep * discount;
+
+                // The seven horizon sums in two interleaved batches (independent chains overlap).
+                Geometric4(priceGrowth, gd, gv, gdv, out var geoG, out var geoGd, out var geoGv, out var geoGdv);
+                Geometric4(elecGrowth, qv, dv, dv, out var geoQ, out var geoQv, out var geoDv, out _);
+                var revenueBase = soldBase * price;
+                sumRev = revenueBase * ((ceiling * (geoG - RampShortfall(priceGrowth))) - (mMinus1 * (geoGd - RampShortfall(gd))));
+                sumElec = elecPrice * ((kwhIdle * geoQ) + (busyKwh * (geoQ - RampShortfall(elecGrowth))));
                 pvElec = discount * elecPrice * ((kwhIdle * geoQv) + (busyKwh * (geoQv - RampShortfall(qv))));
-                var pvRev = discount * revenueBase * ((ceiling * Ramped(priceGrowth * discount)) - (mMinus1 * Ramped(gd * discount)));
-                var geoV = Geometric(discount, out v);
-                pvTokens = discount * soldBase * ((ceiling * (geoV - RampShortfall(discount))) - (mMinus1 * Ramped(decayStep * discount)));
+                var pvRev = discount * revenueBase * ((ceiling * (geoGv - RampShortfall(gv))) - (mMinus1 * (geoGdv - RampShortfall(gdv))));
+                Vector<double> geoV, rampV;
+                if (discountIn.IsFixed)
+                {
+                    geoV = fixedGeoV;
+                    v = fixedVH;
+                    rampV = fixedRampV;
+                }
+                else
+                {
+                    geoV = Geometric(discount, out v);
+                    rampV = RampShortfall(discount);
+                }
+
+                pvTokens = discount * soldBase * ((ceiling * (geoV - rampV)) - (mMinus1 * (geoDv - RampShortfall(dv))));
                 sumV = discount * geoV;
-                npv = -capex + (afterTax * pvRev) - (elecCashAfterTax * pvElec) - (fixedAfterTax * sumV) + (taxShield * discountTerms) + (terminalCf * v);
-                cum = -capex + (afterTax * sumRev) - (elecCashAfterTax * sumElec) - (fixedAfterTax * h) + (taxShield * _ctx.TaxDepreciationTotal) + terminalCf;
+
+                // Sums of five terms, left to right, the products first (in one expression the JIT kept the
+                // partial sums in misaligned stack temporaries, whose reloads stalled).
+                var npvRevenue = afterTax * pvRev;
+                var npvElec = elecCashAfterTax * pvElec;
+                var npvFixed = fixedAfterTax * sumV;
+                var npvShield = taxShield * discountTerms;
+                var npvTerminal = terminalCf * v;
+                var cumRevenue = afterTax * sumRev;
+                var cumElec = elecCashAfterTax * sumElec;
+                var cumFixed = fixedAfterTax * h;
+                var cumShield = taxShield * _ctx.TaxDepreciationTotal;
+                npv = -capex + npvRevenue;
+                npv -= npvElec;
+                npv -= npvFixed;
+                npv += npvShield;
+                npv += npvTerminal;
+                cum = -capex + cumRevenue;
+                cum -= cumElec;
+                cum -= cumFixed;
+                cum += cumShield;
+                cum += terminalCf;
                 payback = nan;
                 dpayback = nan;
-                if (hasCapex)
-                {
-                    // cf_t = ramp_t·(a·g^(t−1) − b·(g·d)^(t−1) − c·q^(t−1)) − e·q^(t−1) − fixed + shield·f_t.
-                    var revenueAfterTax = afterTax * revenueBase;
-                    var months = new ScanTerms(
-                        revenueAfterTax * ceiling, revenueAfterTax * mMinus1, elecCashAfterTax * busyKwh * elecPrice, elecCashAfterTax * kwhIdle * elecPrice,
-                        fixedAfterTax, taxShield, terminalCf, priceGrowth, gd, elecGrowth, discount);
-                    Paybacks(h, capex, capexPositive, months, scratch, paybackLanes);
-                    payback = new Vector<double>(paybackLanes);
-                    dpayback = new Vector<double>(paybackLanes[w..]);
-                }
+
+                // cf_t = ramp_t·(a·g^(t−1) − b·(g·d)^(t−1) − c·q^(t−1)) − e·q^(t−1) − fixed + shield·f_t; the scan
+                // runs after the other KPIs are stored, so that little is live across its call.
+                var revenueAfterTax = afterTax * revenueBase;
+                months = new ScanTerms(
+                    revenueAfterTax * ceiling, revenueAfterTax * mMinus1, elecCashAfterTax * busyKwh * elecPrice, elecCashAfterTax * kwhIdle * elecPrice,
+                    fixedAfterTax, taxShield, terminalCf, priceGrowth, gd, elecGrowth, discount);
             }
 
             var sumOpex = fixedOpex * h + elecCash * sumElec;
@@ -244,20 +334,25 @@ public sealed class SimdKernel
             var margin = Vector.ConditionalSelect(hasRevenue, (sumRev - sumOpex - bookDep) / sumRev * 100, nan);
 
             int lanes = Math.Min(w, n - i);
-            Store(kpis[TrialKpis.Npv], offset + i, npv, lanes, tmp);
-            Store(kpis[TrialKpis.NetRoi], offset + i, roi, lanes, tmp);
-            Store(kpis[TrialKpis.RevenueMultiple], offset + i, revMult, lanes, tmp);
-            Store(kpis[TrialKpis.Payback], offset + i, payback, lanes, tmp);
-            Store(kpis[TrialKpis.DiscountedPayback], offset + i, dpayback, lanes, tmp);
-            Store(kpis[TrialKpis.LevelizedCost], offset + i, lcoe, lanes, tmp);
-            Store(kpis[TrialKpis.EnergyCostPerRevenueDollar], offset + i, energyShare, lanes, tmp);
-            Store(kpis[TrialKpis.GrossMargin], offset + i, margin, lanes, tmp);
+            Store(kpis[TrialKpis.Npv], offset + i, npv, lanes);
+            Store(kpis[TrialKpis.NetRoi], offset + i, roi, lanes);
+            Store(kpis[TrialKpis.RevenueMultiple], offset + i, revMult, lanes);
+            Store(kpis[TrialKpis.LevelizedCost], offset + i, lcoe, lanes);
+            Store(kpis[TrialKpis.EnergyCostPerRevenueDollar], offset + i, energyShare, lanes);
+            Store(kpis[TrialKpis.GrossMargin], offset + i, margin, lanes);
+            if (!(demand || irr) && hasCapex)
+            {
+                Paybacks(h, capex, capexPositive, months, record, out payback, out dpayback);
+            }
+
+            Store(kpis[TrialKpis.Payback], offset + i, payback, lanes);
+            Store(kpis[TrialKpis.DiscountedPayback], offset + i, dpayback, lanes);
             if (irr)
             {
                 flows[0] = -capex;
                 // A return on capital needs capital: no IRR without an up-front outlay (rate mode).
                 var irrAnnual = hasCapex ? Vector.ConditionalSelect(capexPositive, IrrSolver.Annual(flows[..(h + 1)], lanes), nan) : nan;
-                Store(kpis[TrialKpis.Irr], offset + i, irrAnnual, lanes, tmp);
+                Store(kpis[TrialKpis.Irr], offset + i, irrAnnual, lanes);
             }
         }
     }
@@ -281,14 +376,14 @@ public sealed class SimdKernel
 
     /// <summary>
     /// The undiscounted and discounted paybacks, scanning the monthly cash flows only until every lane
-    /// has found both (the sums themselves come from the closed form). Writes the paybacks of lane k to
-    /// <paramref name="lanes"/>[k] and the discounted ones to <paramref name="lanes"/>[W + k] (NaN: never).
+    /// has found both (the sums themselves come from the closed form); NaN: never. The record of the months is
+    /// <paramref name="heapRecord"/> if given (very long horizons), else on this method's stack.
     /// </summary>
     /// <remarks>
     /// The payback is the first month T whose running total reaches 0, interpolated within it:
     /// (T − 1) + (−cum_(T−1) / cf_T), exactly as <see cref="ReferenceModel"/> defines it (a total that later
     /// falls back below 0 does not move it). The scan has no data-dependent branch but its exit: each month
-    /// it stores cum_(t−1), cf_t, npv_(t−1) and dcf_t in <paramref name="scratch"/>, clears a lane's searching mask
+    /// it stores cum_(t−1), cf_t, npv_(t−1) and dcf_t in its record, clears a lane's searching mask
     /// once its total reaches 0 (a mask, once cleared, stays clear, so only the first crossing counts) and
     /// adds the mask (−1 while searching) to a counter. After the scan T = 1 − counter, and the quotient is
     /// taken from the values stored for month T. So the crossings cost no mispredicted branches.
@@ -303,11 +398,13 @@ public sealed class SimdKernel
     /// </para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c, Span<Vector<double>> scratch, Span<double> lanes)
+    [SkipLocalsInit] // the record is written before it is read, but for month H + 1, read only by lanes that get NaN
+    private void Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c, Span<Vector<double>> heapRecord, out Vector<double> payback, out Vector<double> dpayback)
     {
-        if (scratch.Length < 4 * (h + 1))
+        var scratch = heapRecord.IsEmpty ? stackalloc Vector<double>[4 * (h + 2)] : heapRecord;
+        if (scratch.Length < 4 * (h + 2))
         {
-            throw new ArgumentException("The scratch must hold 4 vectors per month.", nameof(scratch));
+            throw new ArgumentException("The record must hold 4 vectors per month, to month H + 1.", nameof(heapRecord));
         }
 
         var notFound = capexPositive;
@@ -339,8 +436,50 @@ public sealed class SimdKernel
         ref var rec = ref MemoryMarshal.GetReference(scratch); // 4 vectors per month t: cum_(t−1), cf_t, npv_(t−1), dcf_t
         double taxPrev = double.NaN;
         var other = zero; // shield·f_t − fixed, recomputed only when f_t changes
-        for (int t = 1; t <= h; t++)
+        int t = 1;
+        while (t <= h)
         {
+            if (t > rampMonths && t < h)
+            {
+                // A run of plain months (the ramp over, the tax fraction constant, not the last month): the same
+                // step without the tests for the ramp, the tax schedule and the horizon.
+                int end = _plainEnd[t];
+                taxPrev = Unsafe.Add(ref tax, t);
+                other = (shield * new Vector<double>(taxPrev)) - fixedOut;
+                ref var month = ref Unsafe.Add(ref rec, 4 * t);
+                while (true)
+                {
+                    var flow = (ta - tb - tc) + other;
+                    ta *= c.G;
+                    tb *= c.Gd;
+                    tc *= c.Q;
+                    v *= c.Discount;
+                    var discounted = flow * v;
+                    month = cum;
+                    Unsafe.Add(ref month, 1) = flow;
+                    Unsafe.Add(ref month, 2) = npv;
+                    Unsafe.Add(ref month, 3) = discounted;
+                    cum += flow;
+                    npv += discounted;
+                    notFound = Vector.AndNot(notFound, Vector.GreaterThanOrEqual(cum, zero));
+                    dNotFound = Vector.AndNot(dNotFound, Vector.GreaterThanOrEqual(npv, zero));
+                    searching += notFound;
+                    dSearching += dNotFound;
+                    if ((notFound | dNotFound) == Vector<long>.Zero)
+                    {
+                        goto Scanned; // both paybacks found in every lane
+                    }
+
+                    month = ref Unsafe.Add(ref month, 4);
+                    if (++t == end)
+                    {
+                        break;
+                    }
+                }
+
+                continue;
+            }
+
             double f = Unsafe.Add(ref tax, t);
             if (f != taxPrev)
             {
@@ -392,13 +531,43 @@ public sealed class SimdKernel
             {
                 break; // both paybacks found in every lane
             }
+
+            t++;
         }
 
-        // T = 1 − searching in found lanes; the quotient from the values stored for month T.
-        var flat = MemoryMarshal.Cast<Vector<double>, double>(scratch);
-        int w = Vector<double>.Count;
+    Scanned:
+        // T = 1 − searching (≤ H + 1; lanes that never crossed read month H + 1, whatever it holds, and get NaN);
+        // the quotient from the values stored for month T.
         var found = capexPositive & ~notFound;
         var dFound = capexPositive & ~dNotFound;
+        if (Vector<double>.Count == 4)
+        {
+            // The four values of each lane by scalar loads, which the store buffer forwards (gathers had to wait
+            // until the month's stores were written, a third of the scan), instead of a loop over the lanes
+            // with scalar divisions. Lane k of month T's j-th record is element 16·T + 4j + k.
+            ref double record = ref Unsafe.As<Vector<double>, double>(ref MemoryMarshal.GetReference(scratch));
+            var at = ((Vector256<long>.One - searching.AsVector256()) << 4) + Vector256.Create(0L, 1, 2, 3);
+            var dAt = ((Vector256<long>.One - dSearching.AsVector256()) << 4) + Vector256.Create(8L, 9, 10, 11);
+            nint a0 = (nint)at.GetElement(0), a1 = (nint)at.GetElement(1), a2 = (nint)at.GetElement(2), a3 = (nint)at.GetElement(3);
+            nint d0 = (nint)dAt.GetElement(0), d1 = (nint)dAt.GetElement(1), d2 = (nint)dAt.GetElement(2), d3 = (nint)dAt.GetElement(3);
+            var cumBefore = Vector256.Create(Unsafe.Add(ref record, a0), Unsafe.Add(ref record, a1), Unsafe.Add(ref record, a2), Unsafe.Add(ref record, a3));
+            var flow = Vector256.Create(Unsafe.Add(ref record, a0 + 4), Unsafe.Add(ref record, a1 + 4), Unsafe.Add(ref record, a2 + 4), Unsafe.Add(ref record, a3 + 4));
+            var npvBefore = Vector256.Create(Unsafe.Add(ref record, d0), Unsafe.Add(ref record, d1), Unsafe.Add(ref record, d2), Unsafe.Add(ref record, d3));
+            var dFlow = Vector256.Create(Unsafe.Add(ref record, d0 + 4), Unsafe.Add(ref record, d1 + 4), Unsafe.Add(ref record, d2 + 4), Unsafe.Add(ref record, d3 + 4));
+
+            // T − 1 = −searching as a double, exactly: the bits of 2⁵² plus n are the double 2⁵² + n (0 ≤ n &lt; 2⁵²).
+            var twoTo52 = Vector256.Create(4503599627370496.0);
+            var before = (twoTo52.AsInt64() - searching.AsVector256()).AsDouble() - twoTo52;
+            var dBefore = (twoTo52.AsInt64() - dSearching.AsVector256()).AsDouble() - twoTo52;
+            var nan = new Vector<double>(double.NaN);
+            payback = Vector.ConditionalSelect(found, (before + (-cumBefore / flow)).AsVector(), nan);
+            dpayback = Vector.ConditionalSelect(dFound, (dBefore + (-npvBefore / dFlow)).AsVector(), nan);
+            return;
+        }
+
+        var flat = MemoryMarshal.Cast<Vector<double>, double>(scratch);
+        int w = Vector<double>.Count;
+        Span<double> lanes = stackalloc double[2 * w];
         for (int k = 0; k < w; k++)
         {
             int tk = 1 - (int)searching[k];
@@ -406,6 +575,9 @@ public sealed class SimdKernel
             lanes[k] = found[k] != 0 ? (tk - 1) + (-flat[(4 * tk * w) + k] / flat[((4 * tk) + 1) * w + k]) : double.NaN;
             lanes[w + k] = dFound[k] != 0 ? (dtk - 1) + (-flat[((4 * dtk) + 2) * w + k] / flat[((4 * dtk) + 3) * w + k]) : double.NaN;
         }
+
+        payback = new Vector<double>(lanes);
+        dpayback = new Vector<double>(lanes[w..]);
     }
 
     private static Vector<double> MonthlyGrowth(Vector<double> annual) => Vector.Exp(Vector.Log(Vector<double>.One + annual) * (1.0 / 12));
@@ -452,15 +624,53 @@ public sealed class SimdKernel
         var acc = Vector<double>.Zero;
         for (int j = c.Length - 1; j >= 0; j--)
         {
-            acc = (acc * x) + new Vector<double>(c[j]);
+            acc = new Vector<double>(c[j]) + (acc * x); // the constant first: the JIT then keeps the product in a register
         }
 
         return acc;
     }
 
-    /// <summary>Σ_{t=1}^{H} ramp_t·x^(t−1).</summary>
+    /// <summary>
+    /// <see cref="Geometric"/> of four ratios at once, without xᴴ: the same operations on each, interleaved so that
+    /// the four dependency chains overlap.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector<double> Ramped(Vector<double> x) => Geometric(x, out _) - RampShortfall(x);
+    private void Geometric4(
+        Vector<double> x0, Vector<double> x1, Vector<double> x2, Vector<double> x3,
+        out Vector<double> s0, out Vector<double> s1, out Vector<double> s2, out Vector<double> s3)
+    {
+        var one = Vector<double>.One;
+        Vector<double> a0 = one, a1 = one, a2 = one, a3 = one; // S_1
+        Vector<double> p0 = x0, p1 = x1, p2 = x2, p3 = x3; // x^1
+        int h = _ctx.Horizon;
+        for (int bit = _topBit - 1; bit >= 0; bit--)
+        {
+            a0 = Vector.FusedMultiplyAdd(a0, p0, a0);
+            a1 = Vector.FusedMultiplyAdd(a1, p1, a1);
+            a2 = Vector.FusedMultiplyAdd(a2, p2, a2);
+            a3 = Vector.FusedMultiplyAdd(a3, p3, a3);
+            p0 *= p0;
+            p1 *= p1;
+            p2 *= p2;
+            p3 *= p3;
+            if (((h >> bit) & 1) != 0)
+            {
+                a0 = Vector.FusedMultiplyAdd(x0, a0, one);
+                a1 = Vector.FusedMultiplyAdd(x1, a1, one);
+                a2 = Vector.FusedMultiplyAdd(x2, a2, one);
+                a3 = Vector.FusedMultiplyAdd(x3, a3, one);
+                p0 *= x0;
+                p1 *= x1;
+                p2 *= x2;
+                p3 *= x3;
+            }
+        }
+
+        s0 = a0;
+        s1 = a1;
+        s2 = a2;
+        s3 = a3;
+    }
 
     /// <summary>Σ_{t=1}^{H} f_t·δ^t, the present value of the tax depreciation fractions (Horner).</summary>
     private Vector<double> TaxPv(Vector<double> discount)
@@ -474,15 +684,23 @@ public sealed class SimdKernel
         return acc;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> Load(double[]?[] columns, double[] constants, Param p, int i)
+    /// <summary>One input of a block: its column of per-trial values, or its fixed value.</summary>
+    private readonly struct Input(double[]? column, double value)
     {
-        var c = columns[(int)p];
-        return c is null ? new Vector<double>(constants[(int)p]) : Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)i);
+        private readonly double[]? _column = column;
+
+        /// <summary>The fixed value, broadcast (meaningful when <see cref="IsFixed"/>).</summary>
+        public Vector<double> Fixed { get; } = new(value);
+
+        public bool IsFixed => _column is null;
+
+        /// <summary>The values of trials [i, i + W).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> At(int i) => _column is null ? Fixed : Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_column), (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double[] dst, int at, Vector<double> v, int lanes, Span<double> tmp)
+    private static void Store(double[] dst, int at, Vector<double> v, int lanes)
     {
         if (lanes == Vector<double>.Count)
         {
@@ -490,8 +708,11 @@ public sealed class SimdKernel
         }
         else
         {
-            v.CopyTo(tmp);
-            tmp[..lanes].CopyTo(dst.AsSpan(at, lanes));
+            var part = dst.AsSpan(at, lanes);
+            for (int k = 0; k < part.Length; k++)
+            {
+                part[k] = v[k];
+            }
         }
     }
 }

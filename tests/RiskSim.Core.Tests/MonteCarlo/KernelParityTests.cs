@@ -97,6 +97,30 @@ public sealed class KernelParityTests
             "cost.economic_life_months=48",
         ],
         ["payback-often-never"] = PaybackOftenNever,
+        ["odd-horizon-ramp-straight-line"] =
+        [
+            // Segment boundaries of the payback scan off the year grid: ramp ends in month 13, tax depreciation in month 30, horizon 47.
+            "drivers.utilization_ramp_months=13",
+            "finance.tax_depreciation=straight_line",
+            "finance.tax_depreciation_months=30",
+            "finance.horizon_months=47",
+            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.5,\"max\":4}",
+        ],
+        ["horizon-600-heap-record"] =
+        [
+            // The longest horizon: the payback scan's record does not fit its stack budget and is allocated per block.
+            "finance.horizon_months=600",
+            "cost.economic_life_months=120",
+            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.2,\"max\":3}",
+        ],
+        ["paybacks-across-tax-years"] =
+        [
+            // Paybacks from the first months to the last: they land in every MACRS year and at the ramp.
+            "drivers.utilization_ramp_months=5",
+            "market.price_usd_per_million_output_tokens={\"dist\":\"uniform\",\"min\":0.3,\"max\":8}",
+            "market.price_erosion_annual={\"dist\":\"uniform\",\"min\":0,\"max\":0.5}",
+            "correlations=[]",
+        ],
         ["payback-often-never-irr"] =
         [
             .. PaybackOftenNever,
