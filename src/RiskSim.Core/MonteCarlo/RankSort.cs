@@ -100,9 +100,10 @@ internal static class RankSort
         count = count[..n];
         count.Clear();
         ref int c0 = ref MemoryMarshal.GetReference(count);
+        uint top = (uint)n - 1;
         for (int i = 0; i < bucket.Length; i++)
         {
-            Unsafe.Add(ref c0, (uint)bucket[i] % (uint)n)++; // in range by construction; the remainder only guards memory
+            Unsafe.Add(ref c0, Math.Min((uint)bucket[i], top))++; // in range by construction; the clamp only guards memory (a remainder would be a division)
         }
 
         long squares = 0;
@@ -126,7 +127,7 @@ internal static class RankSort
         ref ulong p0 = ref MemoryMarshal.GetReference(sorted);
         for (int i = 0; i < n; i++)
         {
-            int d = Unsafe.Add(ref c0, (uint)bucket[i] % (uint)n)++;
+            int d = Unsafe.Add(ref c0, Math.Min((uint)bucket[i], top))++;
             Unsafe.Add(ref p0, d) = words[i];
         }
 

@@ -50,29 +50,29 @@ public struct Xoshiro256
     }
 
     /// <summary>
-    /// One Latin hypercube column of n ≤ 65,536 trials: <paramref name="rank"/> = a uniformly random permutation of
-    /// 0…n−1 (Fisher–Yates), u[i] = min((rank[i] + U_i) / n, <paramref name="cap"/>) with U_i open uniforms. The random
-    /// bits come from four generators seeded by this one (<see cref="Xoshiro256x4"/>): first the n jitters, then the
-    /// n − 1 swap positions j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw (i from n − 1 down to 1).
+    /// One Latin hypercube column of n ≤ 65,536 trials, in stratum order. <paramref name="perm"/> = a uniformly random
+    /// permutation of 0…n−1 (Fisher–Yates): trial i falls in stratum perm[i]. <paramref name="strata"/>[r] =
+    /// min((r + U_r) / n, <paramref name="cap"/>), U_r open uniforms: the one draw of stratum r, so the draw of trial i is
+    /// strata[perm[i]] and every stratum [r/n, (r + 1)/n) holds exactly one draw. The strata come out ascending, so a
+    /// caller can evaluate a quantile function over them in order and place the results by perm afterwards. The random
+    /// bits come from four generators seeded by this one (<see cref="Xoshiro256x4"/>): first the n jitters U_0…U_{n−1},
+    /// then the n − 1 swap positions j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw (i from n − 1 down to 1).
     /// <paramref name="scratch"/> holds the swap positions (at least n).
     /// </summary>
-    [SkipLocalsInit] // the 32 KB shuffle buffer is written before it is read
-    public void Latin(Span<int> rank, Span<double> u, double cap, Span<int> scratch)
+    public void Latin(Span<ushort> perm, Span<double> strata, double cap, Span<int> scratch)
     {
-        int n = rank.Length;
+        int n = perm.Length;
         if (n > 65536)
         {
-            throw new ArgumentOutOfRangeException(nameof(rank), "at most 65,536 trials per Latin hypercube column");
+            throw new ArgumentOutOfRangeException(nameof(perm), "at most 65,536 trials per Latin hypercube column");
         }
 
-        u = u[..n];
         var g = new Xoshiro256x4(ref this);
-        g.FillOpen(u);
+        g.FillStrata(strata[..n], cap);
         var swap = scratch[..n];
         g.FillBelow(swap); // swap[i] ∈ [0, i]
 
-        // The shuffle runs on 16-bit positions (32 KB for a full block: in L1), then widens to the ranks.
-        Span<ushort> perm = n <= 16384 ? stackalloc ushort[n] : new ushort[n];
+        // The shuffle runs on 16-bit positions (32 KB for a full block: in L1).
         int i0 = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -95,33 +95,6 @@ public struct Xoshiro256
         {
             int j = Unsafe.Add(ref sw, i);
             (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
-        }
-
-        double inv = 1.0 / n;
-        int k = 0;
-        if (Avx2.IsSupported)
-        {
-            // Eight at a time: widen the positions to int ranks and to doubles (the same operations as below).
-            var vinv = Vector256.Create(inv);
-            var vcap = Vector256.Create(cap);
-            ref double du = ref MemoryMarshal.GetReference(u);
-            ref int dr = ref MemoryMarshal.GetReference(rank);
-            for (; k + 8 <= n; k += 8)
-            {
-                var r = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref p, (nuint)k)); // zero-extends 8 positions
-                r.StoreUnsafe(ref dr, (nuint)k);
-                var x0 = (Avx.ConvertToVector256Double(r.GetLower()) + Vector256.LoadUnsafe(ref du, (nuint)k)) * vinv;
-                var x1 = (Avx.ConvertToVector256Double(r.GetUpper()) + Vector256.LoadUnsafe(ref du, (nuint)k + 4)) * vinv;
-                Avx.Min(x0, vcap).StoreUnsafe(ref du, (nuint)k);
-                Avx.Min(x1, vcap).StoreUnsafe(ref du, (nuint)k + 4);
-            }
-        }
-
-        for (; k < n; k++)
-        {
-            int r = perm[k];
-            rank[k] = r;
-            u[k] = Math.Min((r + u[k]) * inv, cap);
         }
     }
 
@@ -225,6 +198,42 @@ public struct Xoshiro256x4
             for (int l = 0; i < u.Length; i++, l++)
             {
                 u[i] = d.GetElement(l);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stratified uniforms u[r] = min((r + U_r)·(1/n), <paramref name="cap"/>), n = u.Length, U_r the open uniforms
+    /// <see cref="FillOpen"/> would give (U_r first, then r + U_r, then the product: the same roundings on every path).
+    /// </summary>
+    public void FillStrata(Span<double> u, double cap)
+    {
+        var one = Vector256.Create(0x3FF0000000000000UL);
+        var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
+        double inv = 1.0 / u.Length;
+        var vinv = Vector256.Create(inv);
+        var vcap = Vector256.Create(cap);
+        var r = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+        var four = Vector256.Create(4.0);
+        int i = 0;
+        var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+        ref double dst = ref MemoryMarshal.GetReference(u);
+        for (; i + 4 <= u.Length; i += 4)
+        {
+            var d = ((Step(ref s0, ref s1, ref s2, ref s3) >>> 12) | one).AsDouble() + half;
+            var x = (r + d) * vinv;
+            (Avx.IsSupported ? Avx.Min(x, vcap) : Vector256.Min(x, vcap)).StoreUnsafe(ref dst, (nuint)i); // numbers only: the same minimum either way
+            r += four;
+        }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+        if (i < u.Length)
+        {
+            var d = ((Next() >>> 12) | one).AsDouble() + half;
+            for (int l = 0; i < u.Length; i++, l++)
+            {
+                u[i] = Math.Min((i + d.GetElement(l)) * inv, cap);
             }
         }
     }
