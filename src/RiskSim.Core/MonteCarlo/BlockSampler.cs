@@ -106,7 +106,7 @@ public sealed class BlockSampler
             ws.Stratified[j] = lhs || ci >= 0;
             if (lhs)
             {
-                rng.Latin(perm, u, OneBelow, ws.Order); // the cap: rounding could reach 1.0 in the top stratum
+                rng.Latin(perm, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
             }
             else
             {

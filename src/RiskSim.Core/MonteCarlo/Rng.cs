@@ -57,9 +57,8 @@ public struct Xoshiro256
     /// caller can evaluate a quantile function over them in order and place the results by perm afterwards. The random
     /// bits come from four generators seeded by this one (<see cref="Xoshiro256x4"/>): first the n jitters U_0…U_{n−1},
     /// then the n − 1 swap positions j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw (i from n − 1 down to 1).
-    /// <paramref name="scratch"/> holds the swap positions (at least n).
     /// </summary>
-    public void Latin(Span<ushort> perm, Span<double> strata, double cap, Span<int> scratch)
+    public void Latin(Span<ushort> perm, Span<double> strata, double cap)
     {
         int n = perm.Length;
         if (n > 65536)
@@ -69,8 +68,6 @@ public struct Xoshiro256
 
         var g = new Xoshiro256x4(ref this);
         g.FillStrata(strata[..n], cap);
-        var swap = scratch[..n];
-        g.FillBelow(swap); // swap[i] ∈ [0, i]
 
         // The shuffle runs on 16-bit positions (32 KB for a full block: in L1).
         int i0 = 0;
@@ -89,13 +86,7 @@ public struct Xoshiro256
             perm[i0] = (ushort)i0;
         }
 
-        ref ushort p = ref MemoryMarshal.GetReference(perm);
-        ref int sw = ref MemoryMarshal.GetReference(swap);
-        for (int i = n - 1; i > 0; i--)
-        {
-            int j = Unsafe.Add(ref sw, i);
-            (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
-        }
+        g.Shuffle(perm);
     }
 
     /// <summary>SplitMix64 finalizer.</summary>
@@ -237,6 +228,60 @@ public struct Xoshiro256x4
             }
         }
     }
+
+    /// <summary>
+    /// Fisher–Yates on <paramref name="perm"/>: for i from n − 1 down to 1, swap entries i and j_i, with the positions j_i
+    /// that <see cref="FillBelow"/> would give (the same draws in the same order), drawn as the shuffle goes: the
+    /// generator's arithmetic overlaps the swaps' memory traffic, and no position array is written and read back.
+    /// </summary>
+    public void Shuffle(Span<ushort> perm)
+    {
+        int i = perm.Length - 1;
+        ref ushort p = ref MemoryMarshal.GetReference(perm);
+        if (Avx2.IsSupported && i >= 4)
+        {
+            var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+            var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
+            var four = Vector256.Create(4UL);
+            for (; i >= 4; i -= 4)
+            {
+                // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
+                var j = Avx2.Multiply((Step(ref s0, ref s1, ref s2, ref s3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
+                var lo = j.GetLower();
+                var hi = j.GetUpper();
+                Swap(ref p, i, (int)lo.ToScalar());
+                Swap(ref p, i - 1, (int)lo.GetElement(1));
+                Swap(ref p, i - 2, (int)hi.ToScalar());
+                Swap(ref p, i - 3, (int)hi.GetElement(1));
+                bound -= four;
+            }
+
+            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        }
+
+        Span<int> swap = stackalloc int[4];
+        while (i > 0)
+        {
+            // Scalar path, and the last one to three positions (FillBelow's remainder): whole draws of four from position i.
+            int m = Math.Min(i, 4);
+            var r = Next() >>> 32;
+            for (int l = 0; l < m; l++)
+            {
+                swap[l] = (int)((r.GetElement(l) * (ulong)(i - l + 1)) >> 32);
+            }
+
+            for (int l = 0; l < m; l++)
+            {
+                Swap(ref p, i - l, swap[l]);
+            }
+
+            i -= m;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Swap(ref ushort p, int a, int b) =>
+        (Unsafe.Add(ref p, a), Unsafe.Add(ref p, b)) = (Unsafe.Add(ref p, b), Unsafe.Add(ref p, a));
 
     /// <summary>swap[i] = ⌊r·(i + 1) / 2³²⌋ ∈ [0, i] for i from n − 1 down to 1, r the top 32 bits of each draw; swap[0] = 0.</summary>
     public void FillBelow(Span<int> swap)

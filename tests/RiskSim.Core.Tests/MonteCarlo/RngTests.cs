@@ -16,7 +16,7 @@ public sealed class RngTests
         var rng = new Xoshiro256(12345);
         var perm = new ushort[n];
         var strata = new double[n];
-        rng.Latin(perm, strata, 1.0 - (1.0 / (1UL << 53)), new int[n]);
+        rng.Latin(perm, strata, 1.0 - (1.0 / (1UL << 53)));
         Assert.Equal(Enumerable.Range(0, n), perm.Select(p => (int)p).Order());
         for (int r = 0; r < n; r++)
         {
@@ -45,7 +45,7 @@ public sealed class RngTests
         var parent = rng; // a copy: the reference replays the same stream
         var rank = new ushort[n];
         var u = new double[n];
-        rng.Latin(rank, u, Cap, new int[n]);
+        rng.Latin(rank, u, Cap);
 
         var g = new Xoshiro256x4(ref parent);
         var jitter = new double[n];
