@@ -26,7 +26,7 @@ public sealed class RngTests
 
     /// <summary>
     /// Latin against a scalar reference of its definition: the same draws, one at a time (the jitters in stratum
-    /// order, then the swap positions), an int Fisher–Yates, and stratum r's uniform min((r + U_r)/n, cap).
+    /// order from one four-lane generator, the swap positions from a second), an int Fisher–Yates, and stratum r's uniform min((r + U_r)/n, cap).
     /// </summary>
     [Theory]
     [InlineData(1)]
@@ -47,7 +47,8 @@ public sealed class RngTests
         var u = new double[n];
         rng.Latin(rank, u, Cap);
 
-        var g = new Xoshiro256x4(ref parent);
+        var g = new Xoshiro256x4(ref parent); // the jitters
+        var gs = new Xoshiro256x4(ref parent); // then the swap positions
         var jitter = new double[n];
         for (int i = 0; i < n; i += 4)
         {
@@ -61,7 +62,7 @@ public sealed class RngTests
         var perm = Enumerable.Range(0, n).ToArray();
         for (int i = n - 1; i > 0; i -= 4)
         {
-            var d = g.Next();
+            var d = gs.Next();
             for (int l = 0; l < 4 && i - l > 0; l++)
             {
                 int j = (int)(((d.GetElement(l) >> 32) * (ulong)(i - l + 1)) >> 32);
