@@ -31,6 +31,7 @@ public sealed class BlockSampler
     private readonly int[] _correlated; // indices into _uncertain
     private readonly Matrix<double>? _targetCholesky;
     private readonly double[] _scores; // van der Waerden scores for a full block
+    private readonly double _scoreSquares; // Σ_r a_r² over them
 
     public BlockSampler(SimulationSpec spec, ulong seed, SamplingMethod sampling)
     {
@@ -40,6 +41,7 @@ public sealed class BlockSampler
         var names = spec.Correlations.SelectMany(c => new[] { c.A, c.B }).Distinct().ToList();
         _correlated = [.. names.Select(n => Array.FindIndex(_uncertain, u => u.Path == n))];
         _scores = Scores(BlockSize);
+        _scoreSquares = SumOfSquares(_scores);
         if (names.Count > 0)
         {
             // Iman–Conover works on normal scores, whose Pearson correlation ρ gives the rank correlation
@@ -171,9 +173,16 @@ public sealed class BlockSampler
             }
         }
 
-        // E = corr(S); T = S·M with M = (F_E⁻¹)ᵀ·F_Pᵀ has (approximately) the target correlation.
+        // E = corr(S); T = S·M with M = (F_E⁻¹)ᵀ·F_Pᵀ has (approximately) the target correlation. Every column of S is
+        // a permutation of the scores, so each diagonal sum Σᵢ s_p[i]² is Σ_r a_r² (summed once, in rank order).
         var e = Matrix<double>.Build.Dense(k, k);
         DotProducts(s, k, n, e);
+        double squares = n == BlockSize ? _scoreSquares : SumOfSquares(a);
+        for (int p = 0; p < k; p++)
+        {
+            e[p, p] = squares;
+        }
+
         var diag = Enumerable.Range(0, k).Select(i => Math.Sqrt(e[i, i])).ToArray();
         for (int p = 0; p < k; p++)
         {
@@ -280,14 +289,26 @@ public sealed class BlockSampler
         }
     }
 
-    /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i], each sum in index order; four sums share one pass (independent chains).</summary>
+    /// <summary>Σ_r a_r², in index order.</summary>
+    private static double SumOfSquares(double[] a)
+    {
+        double sum = 0;
+        foreach (double x in a)
+        {
+            sum += x * x;
+        }
+
+        return sum;
+    }
+
+    /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i] for p &lt; q, each sum in index order; four sums share one pass (independent chains).</summary>
     private static void DotProducts(double[][] s, int k, int n, Matrix<double> e)
     {
-        int pairs = k * (k + 1) / 2;
+        int pairs = k * (k - 1) / 2;
         Span<int> pp = stackalloc int[4];
         Span<int> qq = stackalloc int[4];
         int g = 0;
-        for (int p = 0, q = 0; g < pairs; g += 4)
+        for (int p = 0, q = 1; g < pairs; g += 4)
         {
             int live = Math.Min(4, pairs - g);
             for (int l = 0; l < 4; l++)
@@ -299,7 +320,7 @@ public sealed class BlockSampler
                     if (++q == k)
                     {
                         p++;
-                        q = p;
+                        q = p + 1;
                     }
                 }
                 else
