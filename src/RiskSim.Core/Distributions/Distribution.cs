@@ -268,7 +268,9 @@ public record BetaDistribution : Distribution
     /// <summary>
     /// Bulk quantiles by the tables. In the body, with s = Cells·u, k = ⌊s⌋ and t = s − k,
     /// x = C0 + t·(C1 + t·(C2 + t·C3)) as three fused multiply–adds (one rounding each). With AVX and FMA the body runs
-    /// four lanes at a time (each lane's four coefficients are one 32-byte load, transposed in registers); the scalar
+    /// four lanes at a time (each lane's four coefficients are one 32-byte load, transposed in registers; when all four lanes
+    /// fall in one cell, as for ascending uniforms such as the Latin hypercube strata, that row's four coefficients are
+    /// broadcast instead, the same values without the transpose); the scalar
     /// loop does the same fused operations in the same order (<see cref="Math.FusedMultiplyAdd"/>, exact on every machine),
     /// so the two paths are bit-identical. The few lanes in the tails (≈ 3 %) are listed and redone four at a time by the
     /// vector tail formula, whose log₂ is computed here (not by the C runtime) so that the scalar twin matches it bit for bit.
@@ -308,18 +310,33 @@ public record BetaDistribution : Distribution
                     var t = sv - Avx.RoundToZero(sv);
                     var tail = Vector256.LessThan(sv, lo) | Vector256.GreaterThanOrEqual(sv, hi);
                     var kc = Sse41.Max(Sse41.Min(kv, kHi), kLo); // tail lanes read a valid body cell, then are redone below
-                    var r0 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(0)));
-                    var r1 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(1)));
-                    var r2 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(2)));
-                    var r3 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(3)));
-                    var a0 = Avx.UnpackLow(r0, r1);   // C0 of lanes 0,1 | C2 of lanes 0,1
-                    var a1 = Avx.UnpackHigh(r0, r1);  // C1 | C3
-                    var a2 = Avx.UnpackLow(r2, r3);
-                    var a3 = Avx.UnpackHigh(r2, r3);
-                    var c0 = Avx.Permute2x128(a0, a2, 0x20);
-                    var c2 = Avx.Permute2x128(a0, a2, 0x31);
-                    var c1 = Avx.Permute2x128(a1, a3, 0x20);
-                    var c3 = Avx.Permute2x128(a1, a3, 0x31);
+                    int k0 = kc.ToScalar();
+                    Vector256<double> c0, c1, c2, c3;
+                    if (Sse2.MoveMask(Sse2.CompareEqual(kc, Vector128.Create(k0)).AsSingle()) == 0xF)
+                    {
+                        // All four lanes in one cell (the rule for ascending uniforms, as LHS evaluates them): broadcast its row.
+                        ref double row = ref Unsafe.Add(ref tb, 4 * k0);
+                        c0 = Vector256.Create(row);
+                        c1 = Vector256.Create(Unsafe.Add(ref row, 1));
+                        c2 = Vector256.Create(Unsafe.Add(ref row, 2));
+                        c3 = Vector256.Create(Unsafe.Add(ref row, 3));
+                    }
+                    else
+                    {
+                        var r0 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * k0));
+                        var r1 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(1)));
+                        var r2 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(2)));
+                        var r3 = Vector256.LoadUnsafe(ref tb, (nuint)(4 * kc.GetElement(3)));
+                        var a0 = Avx.UnpackLow(r0, r1);   // C0 of lanes 0,1 | C2 of lanes 0,1
+                        var a1 = Avx.UnpackHigh(r0, r1);  // C1 | C3
+                        var a2 = Avx.UnpackLow(r2, r3);
+                        var a3 = Avx.UnpackHigh(r2, r3);
+                        c0 = Avx.Permute2x128(a0, a2, 0x20);
+                        c2 = Avx.Permute2x128(a0, a2, 0x31);
+                        c1 = Avx.Permute2x128(a1, a3, 0x20);
+                        c3 = Avx.Permute2x128(a1, a3, 0x31);
+                    }
+
                     Fma.MultiplyAdd(Fma.MultiplyAdd(Fma.MultiplyAdd(c3, t, c2), t, c1), t, c0).StoreUnsafe(ref xr, (nuint)i);
 
                     // Branch-free list of the tail lanes: write all four candidates, advance by the number that are tails.

@@ -31,6 +31,7 @@ public sealed class BlockSampler
     private readonly int[] _correlated; // indices into _uncertain
     private readonly Matrix<double>? _targetCholesky;
     private readonly double[] _scores; // van der Waerden scores for a full block
+    private readonly double _scoreSquares; // Σ_r a_r² over them
 
     public BlockSampler(SimulationSpec spec, ulong seed, SamplingMethod sampling)
     {
@@ -40,6 +41,7 @@ public sealed class BlockSampler
         var names = spec.Correlations.SelectMany(c => new[] { c.A, c.B }).Distinct().ToList();
         _correlated = [.. names.Select(n => Array.FindIndex(_uncertain, u => u.Path == n))];
         _scores = Scores(BlockSize);
+        _scoreSquares = SumOfSquares(_scores);
         if (names.Count > 0)
         {
             // Iman–Conover works on normal scores, whose Pearson correlation ρ gives the rank correlation
@@ -77,64 +79,110 @@ public sealed class BlockSampler
     public SamplerWorkspace CreateWorkspace() => new(_uncertain.Length, _correlated.Length);
 
     /// <summary>
-    /// Samples block <paramref name="block"/> of <paramref name="n"/> trials; column j of
+    /// Samples block <paramref name="block"/> of <paramref name="n"/> ≤ <see cref="BlockSize"/> trials; column j of
     /// <paramref name="output"/> receives the values of uncertain input j (see <see cref="Inputs"/>).
     /// </summary>
+    /// <remarks>
+    /// Latin hypercube works in stratum order: the input's stream gives a random permutation perm (trial i falls in
+    /// stratum perm[i]) and one jitter U_r per stratum r, the stratum's draw is u_r = (r + U_r)/n, and the quantiles
+    /// x_r = Q(u_r) are evaluated for r = 0…n−1 in order (ascending u: the quantile table is walked in order, each
+    /// body cell serving consecutive strata). Then trial i gets x_{perm[i]}. For a column that Iman–Conover reorders,
+    /// trial i gets instead x_r for r the rank of trial i in T's column: only the ranks change, never the set of
+    /// draws, so every stratum still holds exactly one draw. Correlated Monte Carlo columns take the same route with
+    /// the uniforms sorted (perm = their ranks); plain Monte Carlo columns evaluate their uniforms in trial order.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Sample(long block, int n, SamplerWorkspace ws, double[][] output)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, BlockSize);
         bool correlate = _targetCholesky is not null && n >= MinCorrelatedBlock;
+        bool lhs = Sampling == SamplingMethod.LatinHypercube;
         for (int j = 0; j < _uncertain.Length; j++)
         {
             var rng = Xoshiro256.ForStream(Seed, _uncertain[j].Path, block);
+            var dist = _uncertain[j].Distribution;
             var u = ws.Uniforms[j].AsSpan(0, n);
-            int ci = Array.IndexOf(_correlated, j);
-            if (Sampling == SamplingMethod.LatinHypercube)
+            var perm = ws.Perm[j].AsSpan(0, n);
+            var x = output[j].AsSpan(0, n);
+            int ci = correlate ? Array.IndexOf(_correlated, j) : -1;
+            ws.Stratified[j] = lhs || ci >= 0;
+            if (lhs)
             {
-                var rank = ci >= 0 ? ws.Ranks[ci].AsSpan(0, n) : ws.Perm.AsSpan(0, n);
-                rng.Latin(rank, u, OneBelow, ws.Order); // the cap: rounding could reach 1.0 in the top stratum
+                rng.Latin(perm, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
             }
             else
             {
-                rng.Fill(u);
-                if (ci >= 0 && correlate)
+                if (ci < 0)
                 {
-                    RankOf(u, ws.Ranks[ci].AsSpan(0, n), ws);
+                    rng.Fill(u);
+                    dist.QuantileBlock(u, x);
+                    continue;
                 }
+
+                var raw = ws.Sorted.AsSpan(0, n);
+                rng.Fill(raw);
+                SortedRanks(raw, perm, u, ws);
+            }
+
+            if (ci >= 0)
+            {
+                dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n)); // placed after Iman–Conover
+            }
+            else
+            {
+                var xs = ws.Sorted.AsSpan(0, n);
+                dist.QuantileBlock(u, xs);
+                Place(xs, perm, x);
             }
         }
 
         if (correlate)
         {
-            ImanConover(n, ws);
+            ImanConover(n, ws, output);
         }
+    }
 
-        for (int j = 0; j < _uncertain.Length; j++)
+    /// <summary>x[i] = xs[perm[i]].</summary>
+    private static void Place(ReadOnlySpan<double> xs, ReadOnlySpan<ushort> perm, Span<double> x)
+    {
+        ref double s0 = ref MemoryMarshal.GetReference(xs);
+        ref double d0 = ref MemoryMarshal.GetReference(x);
+        ref ushort p0 = ref MemoryMarshal.GetReference(perm);
+        int top = xs.Length - 1;
+        for (int i = 0; i < x.Length; i++)
         {
-            _uncertain[j].Distribution.QuantileBlock(ws.Uniforms[j].AsSpan(0, n), output[j].AsSpan(0, n));
+            Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, Math.Min(Unsafe.Add(ref p0, i), top)); // perm is a permutation of 0…n−1; the clamp only guards memory (a division would cost more)
         }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void ImanConover(int n, SamplerWorkspace ws)
+    private void ImanConover(int n, SamplerWorkspace ws, double[][] output)
     {
         int k = _correlated.Length;
         double[] a = n == BlockSize ? _scores : Scores(n);
         var s = ws.ScoreMatrix;
         for (int c = 0; c < k; c++)
         {
-            var rank = ws.Ranks[c].AsSpan(0, n);
+            var rank = ws.Perm[_correlated[c]].AsSpan(0, n);
             var col = s[c].AsSpan(0, n);
             ref double a0 = ref MemoryMarshal.GetArrayDataReference(a);
+            int top = a.Length - 1;
             for (int i = 0; i < col.Length; i++)
             {
-                col[i] = Unsafe.Add(ref a0, (uint)rank[i] % (uint)a.Length); // ranks are a permutation of 0…n−1
+                col[i] = Unsafe.Add(ref a0, Math.Min(rank[i], top)); // ranks are a permutation of 0…n−1; the clamp only guards memory
             }
         }
 
-        // E = corr(S); T = S·M with M = (F_E⁻¹)ᵀ·F_Pᵀ has (approximately) the target correlation.
+        // E = corr(S); T = S·M with M = (F_E⁻¹)ᵀ·F_Pᵀ has (approximately) the target correlation. Every column of S is
+        // a permutation of the scores, so each diagonal sum Σᵢ s_p[i]² is Σ_r a_r² (summed once, in rank order).
         var e = Matrix<double>.Build.Dense(k, k);
         DotProducts(s, k, n, e);
+        double squares = n == BlockSize ? _scoreSquares : SumOfSquares(a);
+        for (int p = 0; p < k; p++)
+        {
+            e[p, p] = squares;
+        }
+
         var diag = Enumerable.Range(0, k).Select(i => Math.Sqrt(e[i, i])).ToArray();
         for (int p = 0; p < k; p++)
         {
@@ -155,6 +203,7 @@ public sealed class BlockSampler
         // M is upper triangular with M[0, 0] > 0, so T's column 0 is S's column 0 times a positive constant: its
         // ranks are the ranks the block already has (the scores are distinct well above the 32-bit key's
         // resolution), and the reorder would leave it as it is. Columns c ≥ 1 need only S's columns 0…c.
+        Place(ws.Quantiles[0].AsSpan(0, n), ws.Perm[_correlated[0]].AsSpan(0, n), output[_correlated[0]].AsSpan(0, n));
         for (int c = 1; c < k; c++)
         {
             for (int p = 0; p <= c; p++)
@@ -194,20 +243,17 @@ public sealed class BlockSampler
 
             RankSort.Sort(words, bucket, ws.Count, sortedWords);
 
-            // New rank of each trial = rank of T's column; new uniform = the old sorted uniform of that rank.
-            var u = ws.Uniforms[_correlated[c]].AsSpan(0, n);
-            var sorted = ws.Sorted.AsSpan(0, n);
-            var rank = ws.Ranks[c].AsSpan(0, n);
-            ref double sr = ref MemoryMarshal.GetReference(sorted);
-            for (int j = 0; j < u.Length; j++)
+            // The trial of T-rank r gets the draw of stratum (or uniform rank) r; its perm entry becomes r.
+            var xs = ws.Quantiles[c].AsSpan(0, n);
+            var x = output[_correlated[c]].AsSpan(0, n);
+            var perm = ws.Perm[_correlated[c]].AsSpan(0, n);
+            ref double xr = ref MemoryMarshal.GetReference(x);
+            ref ushort pr = ref MemoryMarshal.GetReference(perm);
+            for (int r = 0; r < xs.Length; r++)
             {
-                Unsafe.Add(ref sr, (uint)rank[j] % (uint)n) = u[j];
-            }
-
-            ref double ur = ref MemoryMarshal.GetReference(u);
-            for (int r = 0; r < sorted.Length; r++)
-            {
-                Unsafe.Add(ref ur, (uint)sortedWords[r] % (uint)n) = sorted[r]; // the low word is the trial index
+                uint trial = Math.Min((uint)sortedWords[r], (uint)n - 1); // the low word is the trial index; the clamp only guards memory
+                Unsafe.Add(ref xr, trial) = xs[r];
+                Unsafe.Add(ref pr, trial) = (ushort)r;
             }
         }
     }
@@ -243,14 +289,26 @@ public sealed class BlockSampler
         }
     }
 
-    /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i], each sum in index order; four sums share one pass (independent chains).</summary>
+    /// <summary>Σ_r a_r², in index order.</summary>
+    private static double SumOfSquares(double[] a)
+    {
+        double sum = 0;
+        foreach (double x in a)
+        {
+            sum += x * x;
+        }
+
+        return sum;
+    }
+
+    /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i] for p &lt; q, each sum in index order; four sums share one pass (independent chains).</summary>
     private static void DotProducts(double[][] s, int k, int n, Matrix<double> e)
     {
-        int pairs = k * (k + 1) / 2;
+        int pairs = k * (k - 1) / 2;
         Span<int> pp = stackalloc int[4];
         Span<int> qq = stackalloc int[4];
         int g = 0;
-        for (int p = 0, q = 0; g < pairs; g += 4)
+        for (int p = 0, q = 1; g < pairs; g += 4)
         {
             int live = Math.Min(4, pairs - g);
             for (int l = 0; l < 4; l++)
@@ -262,7 +320,7 @@ public sealed class BlockSampler
                     if (++q == k)
                     {
                         p++;
-                        q = p;
+                        q = p + 1;
                     }
                 }
                 else
@@ -298,13 +356,16 @@ public sealed class BlockSampler
         }
     }
 
-    private static void RankOf(ReadOnlySpan<double> u, Span<int> rank, SamplerWorkspace ws)
+    /// <summary>rank[i] = rank of u[i] (<see cref="RankSort.ArgSort"/> order); sorted[r] = the u of rank r.</summary>
+    private static void SortedRanks(ReadOnlySpan<double> u, Span<ushort> rank, Span<double> sorted, SamplerWorkspace ws)
     {
         var order = ws.Order.AsSpan(0, u.Length);
         RankSort.ArgSort(u, order, ws, KeyShape.Uniform);
         for (int r = 0; r < order.Length; r++)
         {
-            rank[order[r]] = r;
+            int i = order[r];
+            rank[i] = (ushort)r;
+            sorted[r] = u[i];
         }
     }
 
@@ -327,9 +388,10 @@ public sealed class SamplerWorkspace
     {
         const int b = BlockSampler.BlockSize;
         Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => new double[b])];
-        Ranks = [.. Enumerable.Range(0, correlated).Select(_ => new int[b])];
+        Perm = [.. Enumerable.Range(0, inputs).Select(_ => new ushort[b])];
+        Stratified = new bool[inputs];
+        Quantiles = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
-        Perm = new int[b];
         Order = new int[b];
         Sorted = new double[b];
         Bucket = new int[b];
@@ -340,10 +402,18 @@ public sealed class SamplerWorkspace
         Mix = new double[correlated, correlated];
     }
 
+    /// <summary>Per input: the uniforms in stratum (rank) order when <see cref="Stratified"/>, else in trial order.</summary>
     internal double[][] Uniforms { get; }
-    internal int[][] Ranks { get; }
+
+    /// <summary>Per input, when <see cref="Stratified"/>: the stratum (rank) of each trial's uniform.</summary>
+    internal ushort[][] Perm { get; }
+
+    internal bool[] Stratified { get; }
+
+    /// <summary>Per correlated input: the quantiles of its uniforms in stratum (rank) order.</summary>
+    internal double[][] Quantiles { get; }
+
     internal double[][] ScoreMatrix { get; }
-    internal int[] Perm { get; }
     internal int[] Order { get; }
     internal double[] Sorted { get; }
     internal int[] Bucket { get; }
@@ -353,6 +423,25 @@ public sealed class SamplerWorkspace
     internal double[] Weights { get; }
     internal double[,] Mix { get; }
 
-    /// <summary>The uniforms of the last sampled block, per uncertain input (for tests of LHS strata).</summary>
-    public ReadOnlySpan<double> UniformsOf(int input, int n) => Uniforms[input].AsSpan(0, n);
+    /// <summary>
+    /// The uniforms of the last sampled block, per uncertain input, in trial order: the value of trial i was drawn as
+    /// the quantile of this uniform (for tests of LHS strata and rank correlation; builds a new array).
+    /// </summary>
+    public ReadOnlySpan<double> UniformsOf(int input, int n)
+    {
+        var u = Uniforms[input].AsSpan(0, n);
+        if (!Stratified[input])
+        {
+            return u.ToArray();
+        }
+
+        var perm = Perm[input].AsSpan(0, n);
+        var t = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            t[i] = u[perm[i]];
+        }
+
+        return t;
+    }
 }

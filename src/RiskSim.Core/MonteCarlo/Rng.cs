@@ -50,29 +50,28 @@ public struct Xoshiro256
     }
 
     /// <summary>
-    /// One Latin hypercube column of n ≤ 65,536 trials: <paramref name="rank"/> = a uniformly random permutation of
-    /// 0…n−1 (Fisher–Yates), u[i] = min((rank[i] + U_i) / n, <paramref name="cap"/>) with U_i open uniforms. The random
-    /// bits come from four generators seeded by this one (<see cref="Xoshiro256x4"/>): first the n jitters, then the
-    /// n − 1 swap positions j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw (i from n − 1 down to 1).
-    /// <paramref name="scratch"/> holds the swap positions (at least n).
+    /// One Latin hypercube column of n ≤ 65,536 trials, in stratum order. <paramref name="perm"/> = a uniformly random
+    /// permutation of 0…n−1 (Fisher–Yates): trial i falls in stratum perm[i]. <paramref name="strata"/>[r] =
+    /// min((r + U_r) / n, <paramref name="cap"/>), U_r open uniforms: the one draw of stratum r, so the draw of trial i is
+    /// strata[perm[i]] and every stratum [r/n, (r + 1)/n) holds exactly one draw. The strata come out ascending, so a
+    /// caller can evaluate a quantile function over them in order and place the results by perm afterwards. The random
+    /// bits come from two sets of four generators seeded by this one in turn (<see cref="Xoshiro256x4"/>): the first gives
+    /// the n jitters U_0…U_{n−1} (<see cref="Xoshiro256x4.FillStrata(Span{double}, double)"/>), the second the n − 1 swap positions
+    /// j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw, i from n − 1 down to 1 (<see cref="Xoshiro256x4.FillBelow"/>).
+    /// Two streams let one loop draw the jitters while the shuffle waits on memory.
     /// </summary>
-    [SkipLocalsInit] // the 32 KB shuffle buffer is written before it is read
-    public void Latin(Span<int> rank, Span<double> u, double cap, Span<int> scratch)
+    public void Latin(Span<ushort> perm, Span<double> strata, double cap)
     {
-        int n = rank.Length;
+        int n = perm.Length;
         if (n > 65536)
         {
-            throw new ArgumentOutOfRangeException(nameof(rank), "at most 65,536 trials per Latin hypercube column");
+            throw new ArgumentOutOfRangeException(nameof(perm), "at most 65,536 trials per Latin hypercube column");
         }
 
-        u = u[..n];
-        var g = new Xoshiro256x4(ref this);
-        g.FillOpen(u);
-        var swap = scratch[..n];
-        g.FillBelow(swap); // swap[i] ∈ [0, i]
+        var jitter = new Xoshiro256x4(ref this);
+        var swaps = new Xoshiro256x4(ref this);
 
-        // The shuffle runs on 16-bit positions (32 KB for a full block: in L1), then widens to the ranks.
-        Span<ushort> perm = n <= 16384 ? stackalloc ushort[n] : new ushort[n];
+        // The shuffle runs on 16-bit positions (32 KB for a full block: in L1).
         int i0 = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -89,40 +88,7 @@ public struct Xoshiro256
             perm[i0] = (ushort)i0;
         }
 
-        ref ushort p = ref MemoryMarshal.GetReference(perm);
-        ref int sw = ref MemoryMarshal.GetReference(swap);
-        for (int i = n - 1; i > 0; i--)
-        {
-            int j = Unsafe.Add(ref sw, i);
-            (Unsafe.Add(ref p, i), Unsafe.Add(ref p, j)) = (Unsafe.Add(ref p, j), Unsafe.Add(ref p, i));
-        }
-
-        double inv = 1.0 / n;
-        int k = 0;
-        if (Avx2.IsSupported)
-        {
-            // Eight at a time: widen the positions to int ranks and to doubles (the same operations as below).
-            var vinv = Vector256.Create(inv);
-            var vcap = Vector256.Create(cap);
-            ref double du = ref MemoryMarshal.GetReference(u);
-            ref int dr = ref MemoryMarshal.GetReference(rank);
-            for (; k + 8 <= n; k += 8)
-            {
-                var r = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref p, (nuint)k)); // zero-extends 8 positions
-                r.StoreUnsafe(ref dr, (nuint)k);
-                var x0 = (Avx.ConvertToVector256Double(r.GetLower()) + Vector256.LoadUnsafe(ref du, (nuint)k)) * vinv;
-                var x1 = (Avx.ConvertToVector256Double(r.GetUpper()) + Vector256.LoadUnsafe(ref du, (nuint)k + 4)) * vinv;
-                Avx.Min(x0, vcap).StoreUnsafe(ref du, (nuint)k);
-                Avx.Min(x1, vcap).StoreUnsafe(ref du, (nuint)k + 4);
-            }
-        }
-
-        for (; k < n; k++)
-        {
-            int r = perm[k];
-            rank[k] = r;
-            u[k] = Math.Min((r + u[k]) * inv, cap);
-        }
+        Xoshiro256x4.Latin(ref jitter, ref swaps, perm, strata[..n], cap);
     }
 
     /// <summary>SplitMix64 finalizer.</summary>
@@ -228,6 +194,149 @@ public struct Xoshiro256x4
             }
         }
     }
+
+    /// <summary>
+    /// Stratified uniforms u[r] = min((r + U_r)·(1/n), <paramref name="cap"/>), n = u.Length, U_r the open uniforms
+    /// <see cref="FillOpen"/> would give (U_r first, then r + U_r, then the product: the same roundings on every path).
+    /// </summary>
+    public void FillStrata(Span<double> u, double cap) => FillStrata(u, cap, 0);
+
+    /// <summary><see cref="FillStrata(Span{double}, double)"/> from stratum <paramref name="start"/> (a multiple of 4) on.</summary>
+    private void FillStrata(Span<double> u, double cap, int start)
+    {
+        var one = Vector256.Create(0x3FF0000000000000UL);
+        var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
+        double inv = 1.0 / u.Length;
+        var vinv = Vector256.Create(inv);
+        var vcap = Vector256.Create(cap);
+        var r = Vector256.Create(0.0, 1.0, 2.0, 3.0) + Vector256.Create((double)start);
+        var four = Vector256.Create(4.0);
+        int i = start;
+        var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+        ref double dst = ref MemoryMarshal.GetReference(u);
+        for (; i + 4 <= u.Length; i += 4)
+        {
+            var d = ((Step(ref s0, ref s1, ref s2, ref s3) >>> 12) | one).AsDouble() + half;
+            var x = (r + d) * vinv;
+            (Avx.IsSupported ? Avx.Min(x, vcap) : Vector256.Min(x, vcap)).StoreUnsafe(ref dst, (nuint)i); // numbers only: the same minimum either way
+            r += four;
+        }
+
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+        if (i < u.Length)
+        {
+            var d = ((Next() >>> 12) | one).AsDouble() + half;
+            for (int l = 0; i < u.Length; i++, l++)
+            {
+                u[i] = Math.Min((i + d.GetElement(l)) * inv, cap);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fisher–Yates on <paramref name="perm"/>: for i from n − 1 down to 1, swap entries i and j_i, with the positions j_i
+    /// that <see cref="FillBelow"/> would give (the same draws in the same order), drawn as the shuffle goes: the
+    /// generator's arithmetic overlaps the swaps' memory traffic, and no position array is written and read back.
+    /// </summary>
+    public void Shuffle(Span<ushort> perm) => Shuffle(perm, perm.Length - 1);
+
+    /// <summary><see cref="Shuffle(Span{ushort})"/> from position <paramref name="i"/> down (n − 1 − i a multiple of 4).</summary>
+    private void Shuffle(Span<ushort> perm, int i)
+    {
+        ref ushort p = ref MemoryMarshal.GetReference(perm);
+        if (Avx2.IsSupported && i >= 4)
+        {
+            var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+            var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
+            var four = Vector256.Create(4UL);
+            for (; i >= 4; i -= 4)
+            {
+                // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
+                var j = Avx2.Multiply((Step(ref s0, ref s1, ref s2, ref s3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
+                var lo = j.GetLower();
+                var hi = j.GetUpper();
+                Swap(ref p, i, (int)lo.ToScalar());
+                Swap(ref p, i - 1, (int)lo.GetElement(1));
+                Swap(ref p, i - 2, (int)hi.ToScalar());
+                Swap(ref p, i - 3, (int)hi.GetElement(1));
+                bound -= four;
+            }
+
+            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        }
+
+        Span<int> swap = stackalloc int[4];
+        while (i > 0)
+        {
+            // Scalar path, and the last one to three positions (FillBelow's remainder): whole draws of four from position i.
+            int m = Math.Min(i, 4);
+            var r = Next() >>> 32;
+            for (int l = 0; l < m; l++)
+            {
+                swap[l] = (int)((r.GetElement(l) * (ulong)(i - l + 1)) >> 32);
+            }
+
+            for (int l = 0; l < m; l++)
+            {
+                Swap(ref p, i - l, swap[l]);
+            }
+
+            i -= m;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="jitter"/>.FillStrata(strata, cap) and <paramref name="swaps"/>.Shuffle(perm) in one loop while both
+    /// have whole draws of four left (then each finishes alone): the same values, the jitters' arithmetic overlapping
+    /// the swaps' memory traffic.
+    /// </summary>
+    internal static void Latin(ref Xoshiro256x4 jitter, ref Xoshiro256x4 swaps, Span<ushort> perm, Span<double> strata, double cap)
+    {
+        int n = perm.Length;
+        int fused = Avx2.IsSupported ? Math.Min(n / 4, (n - 1) / 4) : 0;
+        int i = n - 1;
+        if (fused > 0)
+        {
+            var one = Vector256.Create(0x3FF0000000000000UL);
+            var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
+            var vinv = Vector256.Create(1.0 / n);
+            var vcap = Vector256.Create(cap);
+            var r = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var fourD = Vector256.Create(4.0);
+            var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
+            var four = Vector256.Create(4UL);
+            var (a0, a1, a2, a3) = (jitter._s0, jitter._s1, jitter._s2, jitter._s3);
+            var (b0, b1, b2, b3) = (swaps._s0, swaps._s1, swaps._s2, swaps._s3);
+            ref ushort p = ref MemoryMarshal.GetReference(perm);
+            ref double dst = ref MemoryMarshal.GetReference(strata);
+            for (int k = 0; k < 4 * fused; k += 4, i -= 4)
+            {
+                var d = ((Step(ref a0, ref a1, ref a2, ref a3) >>> 12) | one).AsDouble() + half;
+                Avx.Min((r + d) * vinv, vcap).StoreUnsafe(ref dst, (nuint)k);
+                r += fourD;
+
+                var j = Avx2.Multiply((Step(ref b0, ref b1, ref b2, ref b3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
+                var lo = j.GetLower();
+                var hi = j.GetUpper();
+                Swap(ref p, i, (int)lo.ToScalar());
+                Swap(ref p, i - 1, (int)lo.GetElement(1));
+                Swap(ref p, i - 2, (int)hi.ToScalar());
+                Swap(ref p, i - 3, (int)hi.GetElement(1));
+                bound -= four;
+            }
+
+            (jitter._s0, jitter._s1, jitter._s2, jitter._s3) = (a0, a1, a2, a3);
+            (swaps._s0, swaps._s1, swaps._s2, swaps._s3) = (b0, b1, b2, b3);
+        }
+
+        jitter.FillStrata(strata, cap, 4 * fused);
+        swaps.Shuffle(perm, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Swap(ref ushort p, int a, int b) =>
+        (Unsafe.Add(ref p, a), Unsafe.Add(ref p, b)) = (Unsafe.Add(ref p, b), Unsafe.Add(ref p, a));
 
     /// <summary>swap[i] = ⌊r·(i + 1) / 2³²⌋ ∈ [0, i] for i from n − 1 down to 1, r the top 32 bits of each draw; swap[0] = 0.</summary>
     public void FillBelow(Span<int> swap)

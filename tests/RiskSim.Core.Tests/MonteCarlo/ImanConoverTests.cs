@@ -34,7 +34,14 @@ public sealed class ImanConoverTests
         // Scores, their correlation E (each sum in index order), and T = S·M.
         var scores = Enumerable.Range(0, n).Select(r => NormalQuantile.Evaluate((r + 1.0) / (n + 1.0))).ToArray();
         var s = u.Select(col => RanksOf(col).Select(r => scores[r]).ToArray()).ToArray();
+        // The diagonal sums are all Σ_r a_r² (each column of S permutes the scores); the sampler sums it in rank order.
         var e = Matrix<double>.Build.Dense(k, k);
+        double squares = 0;
+        foreach (double a in scores)
+        {
+            squares += a * a;
+        }
+
         for (int p = 0; p < k; p++)
         {
             for (int q = 0; q < k; q++)
@@ -45,7 +52,11 @@ public sealed class ImanConoverTests
                     sum += s[p][i] * s[q][i];
                 }
 
-                e[p, q] = sum;
+                e[p, q] = p == q ? squares : sum;
+                if (p == q)
+                {
+                    Assert.InRange(sum - squares, -1e-9 * squares, 1e-9 * squares); // the same sum in another order
+                }
             }
         }
 

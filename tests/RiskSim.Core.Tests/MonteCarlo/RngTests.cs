@@ -14,17 +14,20 @@ public sealed class RngTests
     public void Latin_gives_a_permutation_and_one_draw_per_stratum(int n)
     {
         var rng = new Xoshiro256(12345);
-        var rank = new int[n];
-        var u = new double[n];
-        rng.Latin(rank, u, 1.0 - (1.0 / (1UL << 53)), new int[n]);
-        Assert.Equal(Enumerable.Range(0, n), rank.Order());
-        for (int i = 0; i < n; i++)
+        var perm = new ushort[n];
+        var strata = new double[n];
+        rng.Latin(perm, strata, 1.0 - (1.0 / (1UL << 53)));
+        Assert.Equal(Enumerable.Range(0, n), perm.Select(p => (int)p).Order());
+        for (int r = 0; r < n; r++)
         {
-            Assert.True(u[i] > (double)rank[i] / n && u[i] < (rank[i] + 1.0) / n, $"trial {i}: u {u[i]} outside stratum {rank[i]}");
+            Assert.True(strata[r] > (double)r / n && strata[r] < (r + 1.0) / n, $"stratum {r}: u {strata[r]:R} outside it");
         }
     }
 
-    /// <summary>Latin against a scalar reference of its definition: the same draws, one at a time, an int Fisher–Yates.</summary>
+    /// <summary>
+    /// Latin against a scalar reference of its definition: the same draws, one at a time (the jitters in stratum
+    /// order from one four-lane generator, the swap positions from a second), an int Fisher–Yates, and stratum r's uniform min((r + U_r)/n, cap).
+    /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
@@ -40,11 +43,12 @@ public sealed class RngTests
         const double Cap = 1.0 - (1.0 / (1UL << 53));
         var rng = new Xoshiro256(4242 + (ulong)n);
         var parent = rng; // a copy: the reference replays the same stream
-        var rank = new int[n];
+        var rank = new ushort[n];
         var u = new double[n];
-        rng.Latin(rank, u, Cap, new int[n]);
+        rng.Latin(rank, u, Cap);
 
-        var g = new Xoshiro256x4(ref parent);
+        var g = new Xoshiro256x4(ref parent); // the jitters
+        var gs = new Xoshiro256x4(ref parent); // then the swap positions
         var jitter = new double[n];
         for (int i = 0; i < n; i += 4)
         {
@@ -58,7 +62,7 @@ public sealed class RngTests
         var perm = Enumerable.Range(0, n).ToArray();
         for (int i = n - 1; i > 0; i -= 4)
         {
-            var d = g.Next();
+            var d = gs.Next();
             for (int l = 0; l < 4 && i - l > 0; l++)
             {
                 int j = (int)(((d.GetElement(l) >> 32) * (ulong)(i - l + 1)) >> 32);
@@ -69,8 +73,8 @@ public sealed class RngTests
         for (int k = 0; k < n; k++)
         {
             Assert.Equal(perm[k], rank[k]);
-            double expected = Math.Min((perm[k] + jitter[k]) * (1.0 / n), Cap);
-            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(u[k]), $"trial {k}: {u[k]:R}, reference {expected:R}");
+            double expected = Math.Min((k + jitter[k]) * (1.0 / n), Cap);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(u[k]), $"stratum {k}: {u[k]:R}, reference {expected:R}");
         }
     }
 

@@ -38,6 +38,15 @@ public sealed class SamplerTests(ITestOutputHelper output)
             {
                 Assert.True(hits[k] == 1, $"{blk.Sampler.Inputs[j].Path}: stratum [{k}/{n}, {k + 1}/{n}) has {hits[k]} draws");
             }
+
+            // The values are the quantiles of these uniforms, trial by trial (the sampler evaluates them in stratum order).
+            var expected = new double[n];
+            blk.Sampler.Inputs[j].Distribution.QuantileBlock(u, expected);
+            var actual = blk.ColumnOf(blk.Sampler.Inputs[j].Path).AsSpan(0, n);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(actual[i]), $"{blk.Sampler.Inputs[j].Path} trial {i}: {actual[i]:R}, Q(u) {expected[i]:R}");
+            }
         }
     }
 
