@@ -254,12 +254,7 @@ public struct Xoshiro256x4
             {
                 // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
                 var j = Avx2.Multiply((Step(ref s0, ref s1, ref s2, ref s3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
-                var lo = j.GetLower();
-                var hi = j.GetUpper();
-                Swap(ref p, i, (int)lo.ToScalar());
-                Swap(ref p, i - 1, (int)lo.GetElement(1));
-                Swap(ref p, i - 2, (int)hi.ToScalar());
-                Swap(ref p, i - 3, (int)hi.GetElement(1));
+                SwapFour(ref p, i, j);
                 bound -= four;
             }
 
@@ -317,12 +312,7 @@ public struct Xoshiro256x4
                 r += fourD;
 
                 var j = Avx2.Multiply((Step(ref b0, ref b1, ref b2, ref b3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
-                var lo = j.GetLower();
-                var hi = j.GetUpper();
-                Swap(ref p, i, (int)lo.ToScalar());
-                Swap(ref p, i - 1, (int)lo.GetElement(1));
-                Swap(ref p, i - 2, (int)hi.ToScalar());
-                Swap(ref p, i - 3, (int)hi.GetElement(1));
+                SwapFour(ref p, i, j);
                 bound -= four;
             }
 
@@ -332,6 +322,18 @@ public struct Xoshiro256x4
 
         jitter.FillStrata(strata, cap, 4 * fused);
         swaps.Shuffle(perm, i);
+    }
+
+    /// <summary>The Fisher–Yates steps at i, i − 1, i − 2, i − 3 with swap positions <paramref name="j"/> (lanes 0 … 3, in order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SwapFour(ref ushort p, int i, Vector256<ulong> j)
+    {
+        var lo = j.GetLower();
+        var hi = j.GetUpper();
+        Swap(ref p, i, (int)lo.ToScalar());
+        Swap(ref p, i - 1, (int)lo.GetElement(1));
+        Swap(ref p, i - 2, (int)hi.ToScalar());
+        Swap(ref p, i - 3, (int)hi.GetElement(1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
