@@ -106,6 +106,20 @@ public sealed class BlockSampler
             var x = output[j].AsSpan(0, n);
             int ci = correlate ? Array.IndexOf(_correlated, j) : -1;
             ws.Stratified[j] = lhs || ci >= 0;
+            ws.Shuffled[j] = lhs && ci < 0;
+            if (lhs && ci < 0)
+            {
+                // Not reordered by Iman–Conover: no permutation is needed, only its effect. The quantiles are evaluated
+                // in stratum order and the Fisher–Yates swaps move them straight into trial order (the same swaps
+                // Latin would apply to 0…n−1, so x[i] = Q(strata[perm[i]]) bit for bit); no gather pass.
+                var (jitter, swaps) = rng.LatinStreams();
+                jitter.FillStrata(u, OneBelow);
+                dist.QuantileBlock(u, x);
+                ws.Swaps[j] = swaps; // its state before the shuffle: UniformsOf replays it
+                swaps.Shuffle(x);
+                continue;
+            }
+
             if (lhs)
             {
                 rng.Latin(perm, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
@@ -390,6 +404,8 @@ public sealed class SamplerWorkspace
         Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => new double[b])];
         Perm = [.. Enumerable.Range(0, inputs).Select(_ => new ushort[b])];
         Stratified = new bool[inputs];
+        Shuffled = new bool[inputs];
+        Swaps = new Xoshiro256x4[inputs];
         Quantiles = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         Order = new int[b];
@@ -409,6 +425,11 @@ public sealed class SamplerWorkspace
     internal ushort[][] Perm { get; }
 
     internal bool[] Stratified { get; }
+
+    /// <summary>Per input: whether its values were shuffled into trial order (no <see cref="Perm"/>), and the swap generators' state before.</summary>
+    internal bool[] Shuffled { get; }
+
+    internal Xoshiro256x4[] Swaps { get; }
 
     /// <summary>Per correlated input: the quantiles of its uniforms in stratum (rank) order.</summary>
     internal double[][] Quantiles { get; }
@@ -433,6 +454,14 @@ public sealed class SamplerWorkspace
         if (!Stratified[input])
         {
             return u.ToArray();
+        }
+
+        if (Shuffled[input])
+        {
+            var shuffled = u.ToArray();
+            var swaps = Swaps[input];
+            swaps.Shuffle(shuffled.AsSpan());
+            return shuffled;
         }
 
         var perm = Perm[input].AsSpan(0, n);

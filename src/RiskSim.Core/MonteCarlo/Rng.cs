@@ -68,8 +68,7 @@ public struct Xoshiro256
             throw new ArgumentOutOfRangeException(nameof(perm), "at most 65,536 trials per Latin hypercube column");
         }
 
-        var jitter = new Xoshiro256x4(ref this);
-        var swaps = new Xoshiro256x4(ref this);
+        var (jitter, swaps) = LatinStreams();
 
         // The shuffle runs on 16-bit positions (32 KB for a full block: in L1).
         int i0 = 0;
@@ -89,6 +88,19 @@ public struct Xoshiro256
         }
 
         Xoshiro256x4.Latin(ref jitter, ref swaps, perm, strata[..n], cap);
+    }
+
+    /// <summary>
+    /// The two sets of four generators <see cref="Latin"/> draws from, seeded by this one in turn: the jitters and the swap
+    /// positions. A caller may use them apart: <c>jitter.FillStrata(strata, cap)</c>, then any order-preserving work on the
+    /// strata, then <c>swaps.Shuffle(values)</c> moves value r to where stratum r is in <see cref="Latin"/>'s permutation
+    /// (the same swaps applied to the values instead of to 0…n−1), so values[i] = f(strata[perm[i]]).
+    /// </summary>
+    public (Xoshiro256x4 Jitter, Xoshiro256x4 Swaps) LatinStreams()
+    {
+        var jitter = new Xoshiro256x4(ref this);
+        var swaps = new Xoshiro256x4(ref this);
+        return (jitter, swaps);
     }
 
     /// <summary>SplitMix64 finalizer.</summary>
@@ -239,12 +251,14 @@ public struct Xoshiro256x4
     /// that <see cref="FillBelow"/> would give (the same draws in the same order), drawn as the shuffle goes: the
     /// generator's arithmetic overlaps the swaps' memory traffic, and no position array is written and read back.
     /// </summary>
-    public void Shuffle(Span<ushort> perm) => Shuffle(perm, perm.Length - 1);
+    public void Shuffle<T>(Span<T> perm)
+        where T : unmanaged => Shuffle(perm, perm.Length - 1);
 
-    /// <summary><see cref="Shuffle(Span{ushort})"/> from position <paramref name="i"/> down (n − 1 − i a multiple of 4).</summary>
-    private void Shuffle(Span<ushort> perm, int i)
+    /// <summary><see cref="Shuffle{T}(Span{T})"/> from position <paramref name="i"/> down (n − 1 − i a multiple of 4).</summary>
+    private void Shuffle<T>(Span<T> perm, int i)
+        where T : unmanaged
     {
-        ref ushort p = ref MemoryMarshal.GetReference(perm);
+        ref T p = ref MemoryMarshal.GetReference(perm);
         if (Avx2.IsSupported && i >= 4)
         {
             var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
@@ -326,7 +340,8 @@ public struct Xoshiro256x4
 
     /// <summary>The Fisher–Yates steps at i, i − 1, i − 2, i − 3 with swap positions <paramref name="j"/> (lanes 0 … 3, in order).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SwapFour(ref ushort p, int i, Vector256<ulong> j)
+    private static void SwapFour<T>(ref T p, int i, Vector256<ulong> j)
+        where T : unmanaged
     {
         var lo = j.GetLower();
         var hi = j.GetUpper();
@@ -337,7 +352,8 @@ public struct Xoshiro256x4
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Swap(ref ushort p, int a, int b) =>
+    private static void Swap<T>(ref T p, int a, int b)
+        where T : unmanaged =>
         (Unsafe.Add(ref p, a), Unsafe.Add(ref p, b)) = (Unsafe.Add(ref p, b), Unsafe.Add(ref p, a));
 
     /// <summary>swap[i] = ⌊r·(i + 1) / 2³²⌋ ∈ [0, i] for i from n − 1 down to 1, r the top 32 bits of each draw; swap[0] = 0.</summary>
