@@ -239,7 +239,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AccumulateSplit(ReadOnlySpan<double> values, Span<long> counts, ReadOnlySpan<byte> flags, Span<double> inside, ref int insideCount, Span<double> beyond, ref int beyondCount, double center, out LaneMoments lanes)
     {
-        lanes = default;
+        lanes = LaneMoments.Empty; // not default: with fewer than four values there is no vector part, and lanes at 0 would be a minimum of 0
         if (counts.Length < Count + 4 || flags.Length < Count + 4)
         {
             throw new ArgumentException("histogram or flags too short", nameof(counts));
@@ -383,4 +383,8 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
 /// <see cref="MonteCarlo.KpiStatistics.Moments"/> accumulates them when <see cref="System.Numerics.Vector{T}"/> is that
 /// wide: lane l holds the values at positions ≡ l (mod 4), each added in index order; NaN adds nothing.
 /// </summary>
-internal readonly record struct LaneMoments(int End, Vector256<double> Sum, Vector256<double> Squares, Vector256<double> Min, Vector256<double> Max, Vector256<long> Count, Vector256<long> Negative);
+internal readonly record struct LaneMoments(int End, Vector256<double> Sum, Vector256<double> Squares, Vector256<double> Min, Vector256<double> Max, Vector256<long> Count, Vector256<long> Negative)
+{
+    /// <summary>No values yet: sums and counts 0, min +∞, max −∞.</summary>
+    public static LaneMoments Empty { get; } = new(0, Vector256<double>.Zero, Vector256<double>.Zero, Vector256.Create(double.PositiveInfinity), Vector256.Create(double.NegativeInfinity), Vector256<long>.Zero, Vector256<long>.Zero);
+}

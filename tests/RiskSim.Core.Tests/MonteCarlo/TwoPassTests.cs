@@ -74,6 +74,24 @@ public sealed class TwoPassTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void One_pass_equals_in_memory_when_the_last_block_is_shorter_than_a_vector(int tail)
+    {
+        // A last block of 1–3 trials has no vector part: its lanes must start empty (min +∞, max −∞), not at 0, or
+        // every positive KPI's minimum came out 0 (found in a 4,194,305-trial run).
+        var spec = TestConfigs.Flagship();
+        long trials = (5 * BlockSampler.BlockSize) + tail;
+        var options = new RunOptions(trials, 20251028, spec.Simulation.Sampling, 1) { OnePassAbove = MonteCarloEngine.KeptTrials };
+        var memory = MonteCarloEngine.Run(spec, options with { KeepAllTrials = true });
+        var onePass = MonteCarloEngine.Run(spec, options);
+        Assert.Equal("exact, one pass", onePass.PercentileMethod);
+        Assert.Equal(ReproducibilityTests.Flatten(memory), ReproducibilityTests.Flatten(onePass));
+        Assert.All(onePass.Statistics.Where(s => s.Kpi.Key is "payback_months" or "levelized_cost_per_million_output_tokens_usd"), s => Assert.True(s.Min > 0));
+    }
+
+    [Theory]
     [InlineData(1L)]
     [InlineData(5_000L)]
     [InlineData(BlockSampler.BlockSize)]
