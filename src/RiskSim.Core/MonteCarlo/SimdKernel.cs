@@ -34,7 +34,7 @@ public sealed class SimdKernel
     private readonly double[] _rampShortfall; // 1 − ramp_t for t = 1…R, the months before full utilization
     private readonly int[] _plainEnd; // for R < t < H: the first month after t whose tax fraction differs, or H
 
-    /// <summary>Longest payback record (4 vectors a month to month H + 1) kept on the stack: 64 KB with AVX2.</summary>
+    /// <summary>Longest payback record (2 vectors a month, months 0 to H + 1) kept on the stack: 64 KB with AVX2.</summary>
     private const int MaxStackRecord = 2048;
 
     public SimdKernel(ModelContext ctx)
@@ -95,7 +95,7 @@ public sealed class SimdKernel
         var nan = new Vector<double>(double.NaN);
         bool irr = kpis.Length > TrialKpis.Irr;
         Span<Vector<double>> flows = irr ? new Vector<double>[h + 1] : default; // once per block, not per trial
-        var record = 4 * (h + 2) <= MaxStackRecord ? default : new Vector<double>[4 * (h + 2)]; // the payback scan's record, on the stack unless the horizon is very long
+        var record = 2 * (h + 2) <= MaxStackRecord ? default : new Vector<double>[2 * (h + 2)]; // the payback scan's record, on the stack unless the horizon is very long
         var constantTaxPv = TaxPv(Discount(new Vector<double>(constants[(int)Param.DiscountRateAnnual])));
 
         // Every input as a column or its fixed value, resolved once per block.
@@ -383,10 +383,13 @@ public sealed class SimdKernel
     /// The payback is the first month T whose running total reaches 0, interpolated within it:
     /// (T − 1) + (−cum_(T−1) / cf_T), exactly as <see cref="ReferenceModel"/> defines it (a total that later
     /// falls back below 0 does not move it). The scan has no data-dependent branch but its exit: each month
-    /// it stores cum_(t−1), cf_t, npv_(t−1) and dcf_t in its record, clears a lane's searching mask
+    /// it stores the running totals cum_t and npv_t in its record (two stores), clears a lane's searching mask
     /// once its total reaches 0 (a mask, once cleared, stays clear, so only the first crossing counts) and
     /// adds the mask (−1 while searching) to a counter. After the scan T = 1 − counter, and the quotient is
-    /// taken from the values stored for month T. So the crossings cost no mispredicted branches.
+    /// taken from the totals stored for months T − 1 and T, the month's flow being cum_T − cum_(T−1). So the
+    /// crossings cost no mispredicted branches. That difference is the flow to within an ulp or two of the flow
+    /// (cum_(T−1) &lt; 0 ≤ cum_T, both no larger than cf_T: no cancellation), so the payback moves by a few ulps at
+    /// most against dividing by the flow itself, inside the parity tolerance.
     /// <para>
     /// The month's cash flow is cf_t = ramp_t·(A_t − B_t − C_t) − E_t + (shield·f_t − fixed) with the geometric
     /// terms A_t = a·g^(t−1), B_t = b·(g·d)^(t−1), C_t = c·q^(t−1), E_t = e·q^(t−1) each advanced by one product
@@ -401,10 +404,10 @@ public sealed class SimdKernel
     [SkipLocalsInit] // the record is written before it is read, but for month H + 1, read only by lanes that get NaN
     private void Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c, Span<Vector<double>> heapRecord, out Vector<double> payback, out Vector<double> dpayback)
     {
-        var scratch = heapRecord.IsEmpty ? stackalloc Vector<double>[4 * (h + 2)] : heapRecord;
-        if (scratch.Length < 4 * (h + 2))
+        var scratch = heapRecord.IsEmpty ? stackalloc Vector<double>[2 * (h + 2)] : heapRecord;
+        if (scratch.Length < 2 * (h + 2))
         {
-            throw new ArgumentException("The record must hold 4 vectors per month, to month H + 1.", nameof(heapRecord));
+            throw new ArgumentException("The record must hold 2 vectors per month, months 0 to H + 1.", nameof(heapRecord));
         }
 
         var notFound = capexPositive;
@@ -433,7 +436,9 @@ public sealed class SimdKernel
         var zero = Vector<double>.Zero;
         ref double ramp = ref MemoryMarshal.GetArrayDataReference(_ramp); // both of length H + 1
         ref double tax = ref MemoryMarshal.GetArrayDataReference(_taxFrac);
-        ref var rec = ref MemoryMarshal.GetReference(scratch); // 4 vectors per month t: cum_(t−1), cf_t, npv_(t−1), dcf_t
+        ref var rec = ref MemoryMarshal.GetReference(scratch); // 2 vectors per month t = 0…: cum_t, npv_t
+        rec = cum;
+        Unsafe.Add(ref rec, 1) = npv;
         double taxPrev = double.NaN;
         var other = zero; // shield·f_t − fixed, recomputed only when f_t changes
         int t = 1;
@@ -446,7 +451,7 @@ public sealed class SimdKernel
                 int end = _plainEnd[t];
                 taxPrev = Unsafe.Add(ref tax, t);
                 other = (shield * new Vector<double>(taxPrev)) - fixedOut;
-                ref var month = ref Unsafe.Add(ref rec, 4 * t);
+                ref var month = ref Unsafe.Add(ref rec, 2 * t);
                 while (true)
                 {
                     var flow = (ta - tb - tc) + other;
@@ -455,12 +460,10 @@ public sealed class SimdKernel
                     tc *= c.Q;
                     v *= c.Discount;
                     var discounted = flow * v;
-                    month = cum;
-                    Unsafe.Add(ref month, 1) = flow;
-                    Unsafe.Add(ref month, 2) = npv;
-                    Unsafe.Add(ref month, 3) = discounted;
                     cum += flow;
                     npv += discounted;
+                    month = cum;
+                    Unsafe.Add(ref month, 1) = npv;
                     notFound = Vector.AndNot(notFound, Vector.GreaterThanOrEqual(cum, zero));
                     dNotFound = Vector.AndNot(dNotFound, Vector.GreaterThanOrEqual(npv, zero));
                     searching += notFound;
@@ -470,7 +473,7 @@ public sealed class SimdKernel
                         goto Scanned; // both paybacks found in every lane
                     }
 
-                    month = ref Unsafe.Add(ref month, 4);
+                    month = ref Unsafe.Add(ref month, 2);
                     if (++t == end)
                     {
                         break;
@@ -516,13 +519,11 @@ public sealed class SimdKernel
 
             v *= c.Discount;
             var dcf = cf * v;
-            ref var at = ref Unsafe.Add(ref rec, 4 * t);
-            at = cum;
-            Unsafe.Add(ref at, 1) = cf;
-            Unsafe.Add(ref at, 2) = npv;
-            Unsafe.Add(ref at, 3) = dcf;
             cum += cf;
             npv += dcf;
+            ref var at = ref Unsafe.Add(ref rec, 2 * t);
+            at = cum;
+            Unsafe.Add(ref at, 1) = npv;
             notFound = Vector.AndNot(notFound, Vector.GreaterThanOrEqual(cum, zero));
             dNotFound = Vector.AndNot(dNotFound, Vector.GreaterThanOrEqual(npv, zero));
             searching += notFound;
@@ -544,16 +545,17 @@ public sealed class SimdKernel
         {
             // The four values of each lane by scalar loads, which the store buffer forwards (gathers had to wait
             // until the month's stores were written, a third of the scan), instead of a loop over the lanes
-            // with scalar divisions. Lane k of month T's j-th record is element 16·T + 4j + k.
+            // with scalar divisions.
             ref double record = ref Unsafe.As<Vector<double>, double>(ref MemoryMarshal.GetReference(scratch));
-            var at = ((Vector256<long>.One - searching.AsVector256()) << 4) + Vector256.Create(0L, 1, 2, 3);
-            var dAt = ((Vector256<long>.One - dSearching.AsVector256()) << 4) + Vector256.Create(8L, 9, 10, 11);
+            // Lane k of month t's total is element 8·t + k (cum) or 8·t + 4 + k (npv); T − 1 = −searching.
+            var at = ((Vector256<long>.Zero - searching.AsVector256()) << 3) + Vector256.Create(0L, 1, 2, 3);
+            var dAt = ((Vector256<long>.Zero - dSearching.AsVector256()) << 3) + Vector256.Create(4L, 5, 6, 7);
             nint a0 = (nint)at.GetElement(0), a1 = (nint)at.GetElement(1), a2 = (nint)at.GetElement(2), a3 = (nint)at.GetElement(3);
             nint d0 = (nint)dAt.GetElement(0), d1 = (nint)dAt.GetElement(1), d2 = (nint)dAt.GetElement(2), d3 = (nint)dAt.GetElement(3);
             var cumBefore = Vector256.Create(Unsafe.Add(ref record, a0), Unsafe.Add(ref record, a1), Unsafe.Add(ref record, a2), Unsafe.Add(ref record, a3));
-            var flow = Vector256.Create(Unsafe.Add(ref record, a0 + 4), Unsafe.Add(ref record, a1 + 4), Unsafe.Add(ref record, a2 + 4), Unsafe.Add(ref record, a3 + 4));
+            var flow = Vector256.Create(Unsafe.Add(ref record, a0 + 8), Unsafe.Add(ref record, a1 + 8), Unsafe.Add(ref record, a2 + 8), Unsafe.Add(ref record, a3 + 8)) - cumBefore;
             var npvBefore = Vector256.Create(Unsafe.Add(ref record, d0), Unsafe.Add(ref record, d1), Unsafe.Add(ref record, d2), Unsafe.Add(ref record, d3));
-            var dFlow = Vector256.Create(Unsafe.Add(ref record, d0 + 4), Unsafe.Add(ref record, d1 + 4), Unsafe.Add(ref record, d2 + 4), Unsafe.Add(ref record, d3 + 4));
+            var dFlow = Vector256.Create(Unsafe.Add(ref record, d0 + 8), Unsafe.Add(ref record, d1 + 8), Unsafe.Add(ref record, d2 + 8), Unsafe.Add(ref record, d3 + 8)) - npvBefore;
 
             // T − 1 = −searching as a double, exactly: the bits of 2⁵² plus n are the double 2⁵² + n (0 ≤ n &lt; 2⁵²).
             var twoTo52 = Vector256.Create(4503599627370496.0);
@@ -572,8 +574,9 @@ public sealed class SimdKernel
         {
             int tk = 1 - (int)searching[k];
             int dtk = 1 - (int)dSearching[k];
-            lanes[k] = found[k] != 0 ? (tk - 1) + (-flat[(4 * tk * w) + k] / flat[((4 * tk) + 1) * w + k]) : double.NaN;
-            lanes[w + k] = dFound[k] != 0 ? (dtk - 1) + (-flat[((4 * dtk) + 2) * w + k] / flat[((4 * dtk) + 3) * w + k]) : double.NaN;
+            double cumBefore = flat[(2 * (tk - 1) * w) + k], npvBefore = flat[(((2 * (dtk - 1)) + 1) * w) + k];
+            lanes[k] = found[k] != 0 ? (tk - 1) + (-cumBefore / (flat[(2 * tk * w) + k] - cumBefore)) : double.NaN;
+            lanes[w + k] = dFound[k] != 0 ? (dtk - 1) + (-npvBefore / (flat[(((2 * dtk) + 1) * w) + k] - npvBefore)) : double.NaN;
         }
 
         payback = new Vector<double>(lanes);
