@@ -25,7 +25,7 @@ public sealed class BlockSampler
     public const int MinCorrelatedBlock = 64;
 
     /// <summary>The largest double below 1.</summary>
-    private const double OneBelow = 1.0 - (1.0 / (1UL << 53));
+    internal const double OneBelow = 1.0 - (1.0 / (1UL << 53));
 
     private readonly InputSpec[] _uncertain;
     private readonly int[] _correlated; // indices into _uncertain
@@ -112,10 +112,14 @@ public sealed class BlockSampler
                 // Not reordered by Iman–Conover: no permutation is needed, only its effect. The quantiles are evaluated
                 // in stratum order and the Fisher–Yates swaps move them straight into trial order (the same swaps
                 // Latin would apply to 0…n−1, so x[i] = Q(strata[perm[i]]) bit for bit); no gather pass.
+                // The strata go to one scratch span shared by these columns (it stays in the core's cache); UniformsOf
+                // draws them again from the jitters' state.
                 var (jitter, swaps) = rng.LatinStreams();
-                jitter.FillStrata(u, OneBelow);
-                dist.QuantileBlock(u, x);
-                ws.Swaps[j] = swaps; // its state before the shuffle: UniformsOf replays it
+                ws.Jitters[j] = jitter;
+                ws.Swaps[j] = swaps; // the generators' states before use: UniformsOf replays them
+                var strata = ws.Sorted.AsSpan(0, n);
+                jitter.FillStrata(strata, OneBelow);
+                dist.QuantileBlock(strata, x);
                 swaps.Shuffle(x);
                 continue;
             }
@@ -406,6 +410,7 @@ public sealed class SamplerWorkspace
         Stratified = new bool[inputs];
         Shuffled = new bool[inputs];
         Swaps = new Xoshiro256x4[inputs];
+        Jitters = new Xoshiro256x4[inputs];
         Quantiles = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
         Order = new int[b];
@@ -426,10 +431,15 @@ public sealed class SamplerWorkspace
 
     internal bool[] Stratified { get; }
 
-    /// <summary>Per input: whether its values were shuffled into trial order (no <see cref="Perm"/>), and the swap generators' state before.</summary>
+    /// <summary>
+    /// Per input: whether its values were shuffled into trial order (no <see cref="Perm"/>, and its strata not kept in
+    /// <see cref="Uniforms"/>), and the jitter and swap generators' states before.
+    /// </summary>
     internal bool[] Shuffled { get; }
 
     internal Xoshiro256x4[] Swaps { get; }
+
+    internal Xoshiro256x4[] Jitters { get; }
 
     /// <summary>Per correlated input: the quantiles of its uniforms in stratum (rank) order.</summary>
     internal double[][] Quantiles { get; }
@@ -458,7 +468,9 @@ public sealed class SamplerWorkspace
 
         if (Shuffled[input])
         {
-            var shuffled = u.ToArray();
+            var shuffled = new double[n];
+            var jitter = Jitters[input];
+            jitter.FillStrata(shuffled, BlockSampler.OneBelow);
             var swaps = Swaps[input];
             swaps.Shuffle(shuffled.AsSpan());
             return shuffled;
