@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RiskSim.Core.Statistics;
 
@@ -289,6 +291,8 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
         int shift = _shift;
         int nIn = insideCount, nOut = beyondCount;
+        bool compress = Avx2.IsSupported && Bmi2.IsSupported;
+        ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
         Span<long> lanes = stackalloc long[4];
         ref long l0 = ref MemoryMarshal.GetReference(lanes);
         var c = Vector256.Create(center);
@@ -313,6 +317,26 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
             var idx = Vector256.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
             Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
+            if (compress)
+            {
+                // The four flags packed two bits a lane, pulled apart into an inside mask and a beyond mask; each
+                // mask's lanes are moved to the front of the vector (in lane order) and the whole vector stored
+                // at the end of its buffer, which advances by the lanes taken (the slack after it takes the rest).
+                nint s0 = (nint)l0, s1 = (nint)Unsafe.Add(ref l0, 1), s2 = (nint)Unsafe.Add(ref l0, 2), s3 = (nint)Unsafe.Add(ref l0, 3);
+                Unsafe.Add(ref c0, s0)++;
+                Unsafe.Add(ref c0, s1)++;
+                Unsafe.Add(ref c0, s2)++;
+                Unsafe.Add(ref c0, s3)++;
+                uint f = Unsafe.Add(ref f0, s0) | ((uint)Unsafe.Add(ref f0, s1) << 2) | ((uint)Unsafe.Add(ref f0, s2) << 4) | ((uint)Unsafe.Add(ref f0, s3) << 6);
+                uint mIn = Bmi2.ParallelBitExtract(f, 0x55);
+                uint mOut = Bmi2.ParallelBitExtract(f, 0xAA);
+                Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref in0, (nuint)nIn);
+                nIn += BitOperations.PopCount(mIn);
+                Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref out0, (nuint)nOut);
+                nOut += BitOperations.PopCount(mOut);
+                continue;
+            }
+
             for (int l = 0; l < 4; l++)
             {
                 nint slot = (nint)Unsafe.Add(ref l0, l);
@@ -330,6 +354,41 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         beyondCount = nOut;
         moments = new LaneMoments(i, sum, squares, min, max, count, negative);
         return i;
+    }
+
+    /// <summary>
+    /// For each 4-bit lane mask, the vpermd indices that move the masked 64-bit lanes to the front of a vector in lane
+    /// order (the other positions repeat lane 0: written past the end, then overwritten or unused).
+    /// </summary>
+    private static readonly Vector256<int>[] FrontLanes = BuildFrontLanes();
+
+    private static Vector256<int>[] BuildFrontLanes()
+    {
+        var table = new Vector256<int>[16];
+        Span<int> e = stackalloc int[8];
+        for (int m = 0; m < 16; m++)
+        {
+            e.Clear();
+            int k = 0;
+            for (int l = 0; l < 4; l++)
+            {
+                if (((m >> l) & 1) != 0)
+                {
+                    e[2 * k] = 2 * l;
+                    e[(2 * k) + 1] = (2 * l) + 1;
+                    k++;
+                }
+            }
+
+            for (; k < 4; k++)
+            {
+                e[(2 * k) + 1] = 1;
+            }
+
+            table[m] = Vector256.Create<int>(e);
+        }
+
+        return table;
     }
 
     /// <summary>Scaled(c) − origin for the bit patterns of clamped values, by the sign of the range.</summary>
