@@ -97,6 +97,7 @@ public sealed class BlockSampler
         ArgumentOutOfRangeException.ThrowIfGreaterThan(n, BlockSize);
         bool correlate = _targetCholesky is not null && n >= MinCorrelatedBlock;
         bool lhs = Sampling == SamplingMethod.LatinHypercube;
+        double[] scores = !correlate ? _scores : n == BlockSize ? _scores : Scores(n);
         for (int j = 0; j < _uncertain.Length; j++)
         {
             var rng = Xoshiro256.ForStream(Seed, _uncertain[j].Path, block);
@@ -121,6 +122,19 @@ public sealed class BlockSampler
                 jitter.FillStrata(strata, OneBelow);
                 dist.QuantileBlock(strata, x);
                 swaps.Shuffle(x);
+                continue;
+            }
+
+            if (lhs && ci >= 1)
+            {
+                // A column Iman–Conover reorders by T's ranks (all but the first): its permutation only ever picks its
+                // scores, S[i] = a[perm[i]], so the swaps move a copy of the scores instead (the same values, no gather).
+                var (jitter, swaps) = rng.LatinStreams();
+                jitter.FillStrata(u, OneBelow);
+                dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n)); // placed after Iman–Conover
+                var s = ws.ScoreMatrix[ci].AsSpan(0, n);
+                scores.AsSpan(0, n).CopyTo(s);
+                swaps.Shuffle(s);
                 continue;
             }
 
@@ -156,7 +170,7 @@ public sealed class BlockSampler
 
         if (correlate)
         {
-            ImanConover(n, ws, output);
+            ImanConover(n, ws, output, scores, scoresPlaced: lhs);
         }
     }
 
@@ -174,12 +188,11 @@ public sealed class BlockSampler
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void ImanConover(int n, SamplerWorkspace ws, double[][] output)
+    private void ImanConover(int n, SamplerWorkspace ws, double[][] output, double[] a, bool scoresPlaced)
     {
         int k = _correlated.Length;
-        double[] a = n == BlockSize ? _scores : Scores(n);
         var s = ws.ScoreMatrix;
-        for (int c = 0; c < k; c++)
+        for (int c = 0; c < (scoresPlaced ? 1 : k); c++) // placed: columns c ≥ 1 shuffled their scores in Sample
         {
             var rank = ws.Perm[_correlated[c]].AsSpan(0, n);
             var col = s[c].AsSpan(0, n);
