@@ -44,23 +44,27 @@ public static partial class MonteCarloEngine
         var sw = Stopwatch.StartNew();
 
         // Pilot: whole blocks into their own columns; the first KeptTrials of them are the run's kept trials.
-        var pilot = new double[cols][];
+        // The kept trials' columns are the run's result as they are; the rest of the pilot goes to columns of its own.
+        const int keptBlocks = KeptTrials / b;
+        var kept = new double[cols][];
+        var rest = new double[cols][];
         for (int k = 0; k < cols; k++)
         {
-            pilot[k] = new double[pilotBlocks * b];
+            kept[k] = new double[KeptTrials];
+            rest[k] = new double[(pilotBlocks - keptBlocks) * b];
         }
 
         Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
         {
-            run.Simulate(w, blk, b, pilot, blk * b);
+            run.Simulate(w, blk, b, blk < keptBlocks ? kept : rest, (blk < keptBlocks ? blk : blk - keptBlocks) * b);
             return w;
         }, _ => { });
 
-        var kept = pilot.Select(c => c[..KeptTrials]).ToArray();
-        var setup = new KpiSetup(spec, trials, k => pilot[k].AsSpan(0, b));
+        ReadOnlySpan<double> PilotBlock(int k, int blk) => blk < keptBlocks ? kept[k].AsSpan(blk * b, b) : rest[k].AsSpan((blk - keptBlocks) * b, b);
+        var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         var windows = new PilotWindows[cols];
-        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], pilot[k], setup.Buckets[k], options.WindowSigmas));
+        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], rest[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
         TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k]))];
@@ -78,10 +82,10 @@ public static partial class MonteCarloEngine
         {
             for (int blk = 0; blk < pilotBlocks; blk++)
             {
-                pilotWorker.Accumulate(k, blk, pilot[k].AsSpan(blk * b, b), setup, sums, squares);
+                pilotWorker.Accumulate(k, blk, PilotBlock(k, blk), setup, sums, squares);
             }
 
-            pilot[k] = []; // counted: only the kept prefix stays
+            rest[k] = []; // counted: only the kept trials stay
         });
         done.AsSpan(0, pilotBlocks).Fill(true);
 
@@ -159,11 +163,13 @@ public static partial class MonteCarloEngine
         /// <summary>Share of the pilot's trials inside the windows (sizes the candidate buffers).</summary>
         public double Coverage { get; }
 
-        public static PilotWindows Plan(TrialKpi kpi, ReadOnlySpan<double> pilot, KeyBuckets buckets, double sigmas)
+        /// <summary>The windows from one KPI's pilot values, given as the kept trials' column and the rest of the pilot (no copy).</summary>
+        public static PilotWindows Plan(TrialKpi kpi, ReadOnlySpan<double> first, ReadOnlySpan<double> rest, KeyBuckets buckets, double sigmas)
         {
-            int m = pilot.Length;
+            int m = first.Length + rest.Length;
             var histogram = new KeyHistogram(buckets);
-            histogram.Add(pilot);
+            histogram.Add(first);
+            histogram.Add(rest);
             int f = (int)histogram.Total;
             int nulls = m - f;
             bool higherBetter = kpi.Better == Better.Higher;
@@ -209,7 +215,8 @@ public static partial class MonteCarloEngine
             if (wanted.Length > 0)
             {
                 var selection = new RankSelection(histogram, wanted);
-                selection.Collect(pilot);
+                selection.Collect(first);
+                selection.Collect(rest);
                 var found = selection.Resolve();
                 for (int j = 0; j < wanted.Length; j++)
                 {
