@@ -291,8 +291,9 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
         int shift = _shift;
         int nIn = insideCount, nOut = beyondCount;
-        bool compress = Avx2.IsSupported && Bmi2.IsSupported;
+        bool compress = Avx2.IsSupported;
         ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
+        ref byte masks = ref MemoryMarshal.GetArrayDataReference(SplitMasks);
         Span<long> lanes = stackalloc long[4];
         ref long l0 = ref MemoryMarshal.GetReference(lanes);
         var c = Vector256.Create(center);
@@ -319,7 +320,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
             if (compress)
             {
-                // The four flags packed two bits a lane, pulled apart into an inside mask and a beyond mask; each
+                // The four flags packed two bits a lane, split by a table into an inside mask and a beyond mask; each
                 // mask's lanes are moved to the front of the vector (in lane order) and the whole vector stored
                 // at the end of its buffer, which advances by the lanes taken (the slack after it takes the rest).
                 nint s0 = (nint)l0, s1 = (nint)Unsafe.Add(ref l0, 1), s2 = (nint)Unsafe.Add(ref l0, 2), s3 = (nint)Unsafe.Add(ref l0, 3);
@@ -328,8 +329,8 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
                 Unsafe.Add(ref c0, s2)++;
                 Unsafe.Add(ref c0, s3)++;
                 uint f = Unsafe.Add(ref f0, s0) | ((uint)Unsafe.Add(ref f0, s1) << 2) | ((uint)Unsafe.Add(ref f0, s2) << 4) | ((uint)Unsafe.Add(ref f0, s3) << 6);
-                uint mIn = Bmi2.ParallelBitExtract(f, 0x55);
-                uint mOut = Bmi2.ParallelBitExtract(f, 0xAA);
+                uint mIn = Unsafe.Add(ref masks, (nint)f) & 15u;
+                uint mOut = (uint)Unsafe.Add(ref masks, (nint)f) >> 4;
                 Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref in0, (nuint)nIn);
                 nIn += BitOperations.PopCount(mIn);
                 Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref out0, (nuint)nOut);
@@ -361,6 +362,31 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
     /// order (the other positions repeat lane 0: written past the end, then overwritten or unused).
     /// </summary>
     private static readonly Vector256<int>[] FrontLanes = BuildFrontLanes();
+
+    /// <summary>
+    /// For four lanes' flags packed two bits a lane (bit 0 inside, bit 1 beyond), the inside lanes' mask in the low
+    /// nibble and the beyond lanes' in the high one (a table rather than BMI2's pext, which is microcoded and slow on
+    /// AMD processors before Zen 3).
+    /// </summary>
+    private static readonly byte[] SplitMasks = BuildSplitMasks();
+
+    private static byte[] BuildSplitMasks()
+    {
+        var table = new byte[256];
+        for (int f = 0; f < 256; f++)
+        {
+            int inside = 0, beyond = 0;
+            for (int l = 0; l < 4; l++)
+            {
+                inside |= ((f >> (2 * l)) & 1) << l;
+                beyond |= ((f >> ((2 * l) + 1)) & 1) << l;
+            }
+
+            table[f] = (byte)(inside | (beyond << 4));
+        }
+
+        return table;
+    }
 
     private static Vector256<int>[] BuildFrontLanes()
     {
