@@ -156,16 +156,7 @@ public sealed class BlockSampler
                 SortedRanks(raw, perm, u, ws);
             }
 
-            if (ci >= 0)
-            {
-                dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n)); // placed after Iman–Conover
-            }
-            else
-            {
-                var xs = ws.Sorted.AsSpan(0, n);
-                dist.QuantileBlock(u, xs);
-                Place(xs, perm, x);
-            }
+            dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n)); // a correlated column's draws by rank: placed by Iman–Conover
         }
 
         if (correlate)

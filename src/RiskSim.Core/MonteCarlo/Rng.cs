@@ -57,8 +57,8 @@ public struct Xoshiro256
     /// caller can evaluate a quantile function over them in order and place the results by perm afterwards. The random
     /// bits come from two sets of four generators seeded by this one in turn (<see cref="Xoshiro256x4"/>): the first gives
     /// the n jitters U_0…U_{n−1} (<see cref="Xoshiro256x4.FillStrata(Span{double}, double)"/>), the second the n − 1 swap positions
-    /// j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw, i from n − 1 down to 1 (<see cref="Xoshiro256x4.FillBelow"/>).
-    /// Two streams let one loop draw the jitters while the shuffle waits on memory.
+    /// j_i = ⌊r·(i + 1)/2³²⌋ from the top 32 bits r of each draw, i from n − 1 down to 1 (<see cref="Xoshiro256x4.FillBelow"/>),
+    /// drawn as the shuffle goes (<see cref="Xoshiro256x4.Shuffle{T}(Span{T})"/>).
     /// </summary>
     public void Latin(Span<ushort> perm, Span<double> strata, double cap)
     {
@@ -87,7 +87,8 @@ public struct Xoshiro256
             perm[i0] = (ushort)i0;
         }
 
-        Xoshiro256x4.Latin(ref jitter, ref swaps, perm, strata[..n], cap);
+        jitter.FillStrata(strata[..n], cap);
+        swaps.Shuffle(perm);
     }
 
     /// <summary>
@@ -211,19 +212,16 @@ public struct Xoshiro256x4
     /// Stratified uniforms u[r] = min((r + U_r)·(1/n), <paramref name="cap"/>), n = u.Length, U_r the open uniforms
     /// <see cref="FillOpen"/> would give (U_r first, then r + U_r, then the product: the same roundings on every path).
     /// </summary>
-    public void FillStrata(Span<double> u, double cap) => FillStrata(u, cap, 0);
-
-    /// <summary><see cref="FillStrata(Span{double}, double)"/> from stratum <paramref name="start"/> (a multiple of 4) on.</summary>
-    private void FillStrata(Span<double> u, double cap, int start)
+    public void FillStrata(Span<double> u, double cap)
     {
         var one = Vector256.Create(0x3FF0000000000000UL);
         var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
         double inv = 1.0 / u.Length;
         var vinv = Vector256.Create(inv);
         var vcap = Vector256.Create(cap);
-        var r = Vector256.Create(0.0, 1.0, 2.0, 3.0) + Vector256.Create((double)start);
+        var r = Vector256.Create(0.0, 1.0, 2.0, 3.0);
         var four = Vector256.Create(4.0);
-        int i = start;
+        int i = 0;
         var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
         ref double dst = ref MemoryMarshal.GetReference(u);
         for (; i + 4 <= u.Length; i += 4)
@@ -252,12 +250,9 @@ public struct Xoshiro256x4
     /// generator's arithmetic overlaps the swaps' memory traffic, and no position array is written and read back.
     /// </summary>
     public void Shuffle<T>(Span<T> perm)
-        where T : unmanaged => Shuffle(perm, perm.Length - 1);
-
-    /// <summary><see cref="Shuffle{T}(Span{T})"/> from position <paramref name="i"/> down (n − 1 − i a multiple of 4).</summary>
-    private void Shuffle<T>(Span<T> perm, int i)
         where T : unmanaged
     {
+        int i = perm.Length - 1;
         ref T p = ref MemoryMarshal.GetReference(perm);
         if (Avx2.IsSupported && i >= 4)
         {
@@ -293,49 +288,6 @@ public struct Xoshiro256x4
 
             i -= m;
         }
-    }
-
-    /// <summary>
-    /// <paramref name="jitter"/>.FillStrata(strata, cap) and <paramref name="swaps"/>.Shuffle(perm) in one loop while both
-    /// have whole draws of four left (then each finishes alone): the same values, the jitters' arithmetic overlapping
-    /// the swaps' memory traffic.
-    /// </summary>
-    internal static void Latin(ref Xoshiro256x4 jitter, ref Xoshiro256x4 swaps, Span<ushort> perm, Span<double> strata, double cap)
-    {
-        int n = perm.Length;
-        int fused = Avx2.IsSupported ? Math.Min(n / 4, (n - 1) / 4) : 0;
-        int i = n - 1;
-        if (fused > 0)
-        {
-            var one = Vector256.Create(0x3FF0000000000000UL);
-            var half = Vector256.Create((1.0 / (1UL << 53)) - 1.0);
-            var vinv = Vector256.Create(1.0 / n);
-            var vcap = Vector256.Create(cap);
-            var r = Vector256.Create(0.0, 1.0, 2.0, 3.0);
-            var fourD = Vector256.Create(4.0);
-            var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
-            var four = Vector256.Create(4UL);
-            var (a0, a1, a2, a3) = (jitter._s0, jitter._s1, jitter._s2, jitter._s3);
-            var (b0, b1, b2, b3) = (swaps._s0, swaps._s1, swaps._s2, swaps._s3);
-            ref ushort p = ref MemoryMarshal.GetReference(perm);
-            ref double dst = ref MemoryMarshal.GetReference(strata);
-            for (int k = 0; k < 4 * fused; k += 4, i -= 4)
-            {
-                var d = ((Step(ref a0, ref a1, ref a2, ref a3) >>> 12) | one).AsDouble() + half;
-                Avx.Min((r + d) * vinv, vcap).StoreUnsafe(ref dst, (nuint)k);
-                r += fourD;
-
-                var j = Avx2.Multiply((Step(ref b0, ref b1, ref b2, ref b3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
-                SwapFour(ref p, i, j);
-                bound -= four;
-            }
-
-            (jitter._s0, jitter._s1, jitter._s2, jitter._s3) = (a0, a1, a2, a3);
-            (swaps._s0, swaps._s1, swaps._s2, swaps._s3) = (b0, b1, b2, b3);
-        }
-
-        jitter.FillStrata(strata, cap, 4 * fused);
-        swaps.Shuffle(perm, i);
     }
 
     /// <summary>The Fisher–Yates steps at i, i − 1, i − 2, i − 3 with swap positions <paramref name="j"/> (lanes 0 … 3, in order).</summary>
