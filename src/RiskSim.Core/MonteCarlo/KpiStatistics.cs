@@ -295,8 +295,8 @@ public sealed record KpiStatistics(
         return Finish(values, count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
     }
 
-    /// <summary>Whether <see cref="FromLanes"/> reproduces <see cref="Moments"/> here: its lanes are those of <see cref="System.Numerics.Vector{T}"/>.</summary>
-    internal static bool LanesMatchMoments => System.Numerics.Vector<double>.Count == 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+    /// <summary>Whether <see cref="FromLanes"/> reproduces <see cref="Moments"/> here: the split loop that gathers the lanes runs (AVX2), and its lanes are those of <see cref="System.Numerics.Vector{T}"/>.</summary>
+    internal static bool LanesMatchMoments => System.Numerics.Vector<double>.Count == 4 && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
 
     /// <summary>
     /// <see cref="Moments"/> of one block (at most <see cref="BlockSampler.BlockSize"/> values, no histogram) from the lane

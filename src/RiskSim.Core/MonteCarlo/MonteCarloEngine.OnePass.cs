@@ -43,8 +43,7 @@ public static partial class MonteCarloEngine
         int cols = run.Columns;
         var sw = Stopwatch.StartNew();
 
-        // Pilot: whole blocks into their own columns; the first KeptTrials of them are the run's kept trials.
-        // The kept trials' columns are the run's result as they are; the rest of the pilot goes to columns of its own.
+        // Pilot: whole blocks. The first KeptTrials go straight into the run's kept columns, the rest into columns of their own.
         const int keptBlocks = KeptTrials / b;
         var kept = new double[cols][];
         var rest = new double[cols][];
@@ -314,20 +313,7 @@ public static partial class MonteCarloEngine
             for (int i = 0; i < local.Length; i++)
             {
                 long r = plan.Wanted[i];
-                int bucket = 0, top = counts.Length - 1; // the bucket holding r: the last b with cumulative[b] ≤ r
-                while (bucket < top)
-                {
-                    int mid = (bucket + top + 1) >>> 1;
-                    if (cumulative[mid] <= r)
-                    {
-                        bucket = mid;
-                    }
-                    else
-                    {
-                        top = mid - 1;
-                    }
-                }
-
+                int bucket = BucketOfRank(histogram, r);
                 int j = _buckets.FindIndex(w => w.Lo <= bucket && bucket <= w.Hi);
                 if (j < 0)
                 {

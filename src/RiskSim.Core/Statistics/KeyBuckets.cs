@@ -253,7 +253,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         }
 
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && values.Length >= 4)
+        if (Avx2.IsSupported && values.Length >= 4)
         {
             i = Low > 0 ? AccumulateSplit<Positive>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount, center, out lanes)
                 : High < 0 ? AccumulateSplit<Negative>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount, center, out lanes)
@@ -291,7 +291,6 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
         int shift = _shift;
         int nIn = insideCount, nOut = beyondCount;
-        bool compress = Avx2.IsSupported;
         ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
         ref byte masks = ref MemoryMarshal.GetArrayDataReference(SplitMasks);
         Span<long> lanes = stackalloc long[4];
@@ -318,37 +317,22 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
             var idx = Vector256.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
             Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
-            if (compress)
-            {
-                // The four flags packed two bits a lane, split by a table into an inside mask and a beyond mask; each
-                // mask's lanes are moved to the front of the vector (in lane order) and the whole vector stored
-                // at the end of its buffer, which advances by the lanes taken (the slack after it takes the rest).
-                nint s0 = (nint)l0, s1 = (nint)Unsafe.Add(ref l0, 1), s2 = (nint)Unsafe.Add(ref l0, 2), s3 = (nint)Unsafe.Add(ref l0, 3);
-                Unsafe.Add(ref c0, s0)++;
-                Unsafe.Add(ref c0, s1)++;
-                Unsafe.Add(ref c0, s2)++;
-                Unsafe.Add(ref c0, s3)++;
-                uint f = Unsafe.Add(ref f0, s0) | ((uint)Unsafe.Add(ref f0, s1) << 2) | ((uint)Unsafe.Add(ref f0, s2) << 4) | ((uint)Unsafe.Add(ref f0, s3) << 6);
-                uint mIn = Unsafe.Add(ref masks, (nint)f) & 15u;
-                uint mOut = (uint)Unsafe.Add(ref masks, (nint)f) >> 4;
-                Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref in0, (nuint)nIn);
-                nIn += BitOperations.PopCount(mIn);
-                Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref out0, (nuint)nOut);
-                nOut += BitOperations.PopCount(mOut);
-                continue;
-            }
 
-            for (int l = 0; l < 4; l++)
-            {
-                nint slot = (nint)Unsafe.Add(ref l0, l);
-                Unsafe.Add(ref c0, slot)++;
-                int f = Unsafe.Add(ref f0, slot);
-                double x = Unsafe.Add(ref v0, i + l);
-                Unsafe.Add(ref in0, nIn) = x;
-                nIn += f & 1;
-                Unsafe.Add(ref out0, nOut) = x;
-                nOut += f >> 1;
-            }
+            // The four flags packed two bits a lane, split by a table into an inside mask and a beyond mask; each
+            // mask's lanes are moved to the front of the vector (in lane order) and the whole vector stored at the
+            // end of its buffer, which advances by the lanes taken (the slack after it takes the rest).
+            nint s0 = (nint)l0, s1 = (nint)Unsafe.Add(ref l0, 1), s2 = (nint)Unsafe.Add(ref l0, 2), s3 = (nint)Unsafe.Add(ref l0, 3);
+            Unsafe.Add(ref c0, s0)++;
+            Unsafe.Add(ref c0, s1)++;
+            Unsafe.Add(ref c0, s2)++;
+            Unsafe.Add(ref c0, s3)++;
+            uint f = Unsafe.Add(ref f0, s0) | ((uint)Unsafe.Add(ref f0, s1) << 2) | ((uint)Unsafe.Add(ref f0, s2) << 4) | ((uint)Unsafe.Add(ref f0, s3) << 6);
+            uint mIn = Unsafe.Add(ref masks, (nint)f) & 15u;
+            uint mOut = (uint)Unsafe.Add(ref masks, (nint)f) >> 4;
+            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref in0, (nuint)nIn);
+            nIn += BitOperations.PopCount(mIn);
+            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref out0, (nuint)nOut);
+            nOut += BitOperations.PopCount(mOut);
         }
 
         insideCount = nIn;
