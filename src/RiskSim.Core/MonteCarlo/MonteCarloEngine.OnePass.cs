@@ -49,8 +49,8 @@ public static partial class MonteCarloEngine
         var rest = new double[cols][];
         for (int k = 0; k < cols; k++)
         {
-            kept[k] = new double[KeptTrials];
-            rest[k] = new double[(pilotBlocks - keptBlocks) * b];
+            kept[k] = GC.AllocateUninitializedArray<double>(KeptTrials); // whole blocks, every one simulated below
+            rest[k] = GC.AllocateUninitializedArray<double>((pilotBlocks - keptBlocks) * b);
         }
 
         Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>

@@ -144,6 +144,7 @@ public sealed class RankSelection
 
     /// <summary>Vector scan for intervals group … group + 5 (bounds in registers; missing ones NaN: every compare false); returns where the vector part stopped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // the hit list is written before it is read
     private int CollectSix(ReadOnlySpan<double> values, int group)
     {
         var l0 = Bound(_lo, group);
@@ -159,6 +160,9 @@ public sealed class RankSelection
         var l5 = Bound(_lo, group + 5);
         var h5 = Bound(_hi, group + 5);
         ref double v0 = ref MemoryMarshal.GetReference(values);
+        Span<int> hits = stackalloc int[(values.Length / 4) + 1]; // a slice: at most 512
+        ref int hit0 = ref MemoryMarshal.GetReference(hits);
+        int nh = 0;
         int i = 0;
         for (; i + 4 <= values.Length; i += 4)
         {
@@ -169,10 +173,16 @@ public sealed class RankSelection
                 | (Vector256.GreaterThanOrEqual(v, l3) & Vector256.LessThanOrEqual(v, h3))
                 | (Vector256.GreaterThanOrEqual(v, l4) & Vector256.LessThanOrEqual(v, h4))
                 | (Vector256.GreaterThanOrEqual(v, l5) & Vector256.LessThanOrEqual(v, h5));
-            if (any.ExtractMostSignificantBits() != 0)
-            {
-                TakeFour(values.Slice(i, 4), group, Math.Min(group + 6, _lo.Length));
-            }
+            // Branch-free list of the vectors with a lane inside, taken after the scan: no call in the loop, so the
+            // twelve bounds stay in registers (a call clobbers them all, and the JIT reloaded them every step).
+            Unsafe.Add(ref hit0, nh) = i;
+            nh += any.ExtractMostSignificantBits() != 0 ? 1 : 0;
+        }
+
+        int to = Math.Min(group + 6, _lo.Length);
+        for (int h = 0; h < nh; h++)
+        {
+            TakeFour(Vector256.LoadUnsafe(ref v0, (nuint)hits[h]), group, to);
         }
 
         return i;
@@ -180,13 +190,34 @@ public sealed class RankSelection
         static Vector256<double> Bound(double[] bounds, int c) => Vector256.Create(c < bounds.Length ? bounds[c] : double.NaN);
     }
 
+    /// <summary>
+    /// The lanes of <paramref name="v"/> inside intervals <paramref name="from"/> … <paramref name="to"/> − 1, each appended to its
+    /// interval's collection in lane order (the intervals are disjoint: a lane is in one at most). By interval and a lane mask,
+    /// not value by value: a hit costs a compare pair per interval, not a loop of scalar tests with their mispredicted branches.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void TakeFour(ReadOnlySpan<double> four, int from, int to)
+    private void TakeFour(Vector256<double> v, int from, int to)
     {
-        foreach (double v in four)
+        for (int c = from; c < to; c++)
         {
-            Take(v, from, to);
+            uint mask = (Vector256.GreaterThanOrEqual(v, Vector256.Create(_lo[c])) & Vector256.LessThanOrEqual(v, Vector256.Create(_hi[c]))).ExtractMostSignificantBits();
+            while (mask != 0)
+            {
+                Append(c, v.GetElement(System.Numerics.BitOperations.TrailingZeroCount(mask)));
+                mask &= mask - 1;
+            }
         }
+    }
+
+    private void Append(int c, double v)
+    {
+        int f = _fill[c]++;
+        if (f >= _size[c])
+        {
+            throw new InvalidOperationException("more values collected than the histogram counted: the data changed or was fed twice");
+        }
+
+        _buffer[_offset[c] + f] = v;
     }
 
     private void Take(double v, int from, int to)
@@ -195,13 +226,7 @@ public sealed class RankSelection
         {
             if (v >= _lo[c] && v <= _hi[c])
             {
-                int f = _fill[c]++;
-                if (f >= _size[c])
-                {
-                    throw new InvalidOperationException("more values collected than the histogram counted: the data changed or was fed twice");
-                }
-
-                _buffer[_offset[c] + f] = v;
+                Append(c, v);
                 return;
             }
         }
