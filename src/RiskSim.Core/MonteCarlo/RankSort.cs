@@ -83,9 +83,10 @@ internal static class RankSort
     /// <summary>
     /// <paramref name="sorted"/> = the distinct <paramref name="words"/> in ascending order, where
     /// <paramref name="bucket"/>[i] in [0, n) is (ideally) a non-decreasing function of words[i] that spreads them evenly.
+    /// <paramref name="bucket"/> is overwritten (with each word's place after the scatter).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Sort(ReadOnlySpan<ulong> words, ReadOnlySpan<int> bucket, Span<int> count, Span<ulong> sorted)
+    internal static void Sort(ReadOnlySpan<ulong> words, Span<int> bucket, Span<int> count, Span<ulong> sorted)
     {
         int n = words.Length;
         sorted = sorted[..n];
@@ -123,12 +124,19 @@ internal static class RankSort
             return;
         }
 
-        // Stable scatter by bucket.
+        // Stable scatter by bucket, in two loops: each word's place first (kept in its bucket slot), then the words. Fused,
+        // the counter updates and the stores into a 128 KB array (mostly L1 misses) held each other up: about 15 % slower.
+        ref int b0 = ref MemoryMarshal.GetReference(bucket);
+        for (int i = 0; i < n; i++)
+        {
+            ref int slot = ref Unsafe.Add(ref b0, i);
+            slot = Unsafe.Add(ref c0, Math.Min((uint)slot, top))++;
+        }
+
         ref ulong p0 = ref MemoryMarshal.GetReference(sorted);
         for (int i = 0; i < n; i++)
         {
-            int d = Unsafe.Add(ref c0, Math.Min((uint)bucket[i], top))++;
-            Unsafe.Add(ref p0, d) = words[i];
+            Unsafe.Add(ref p0, Math.Min((uint)Unsafe.Add(ref b0, i), top)) = words[i]; // places are a permutation of 0…n−1; the clamp only guards memory
         }
 
         // The buckets are in key order, so only words within a bucket are out of order, a few per word. The
