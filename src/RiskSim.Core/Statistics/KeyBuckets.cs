@@ -289,8 +289,9 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         var dead = Vector256.Create(_dead);
         var origin = Vector256.Create(_origin);
         var nanSlot = Vector256.Create((long)Count, Count + 1, Count + 2, Count + 3);
-        int shift = _shift;
-        int nIn = insideCount, nOut = beyondCount;
+        var shift = Vector128.CreateScalar((long)_shift); // a count in a vector register: no general register and no masking per step
+        ref double inAt = ref Unsafe.Add(ref in0, insideCount); // write cursors rather than base and count: two general registers fewer
+        ref double outAt = ref Unsafe.Add(ref out0, beyondCount);
         ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
         ref byte masks = ref MemoryMarshal.GetArrayDataReference(SplitMasks);
         Span<long> lanes = stackalloc long[4];
@@ -315,7 +316,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             max = Vector256.MaxNative(v, max);
             negative -= Vector256.LessThan(v, Vector256<double>.Zero).AsInt64();
             var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
-            var idx = Vector256.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
+            var idx = Avx2.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
             Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
 
             // The four flags packed two bits a lane, split by a table into an inside mask and a beyond mask; each
@@ -329,14 +330,14 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             uint f = Unsafe.Add(ref f0, s0) | ((uint)Unsafe.Add(ref f0, s1) << 2) | ((uint)Unsafe.Add(ref f0, s2) << 4) | ((uint)Unsafe.Add(ref f0, s3) << 6);
             uint mIn = Unsafe.Add(ref masks, (nint)f) & 15u;
             uint mOut = (uint)Unsafe.Add(ref masks, (nint)f) >> 4;
-            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref in0, (nuint)nIn);
-            nIn += BitOperations.PopCount(mIn);
-            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref out0, (nuint)nOut);
-            nOut += BitOperations.PopCount(mOut);
+            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mIn)).AsDouble().StoreUnsafe(ref inAt);
+            inAt = ref Unsafe.Add(ref inAt, BitOperations.PopCount(mIn));
+            Avx2.PermuteVar8x32(v.AsInt32(), Unsafe.Add(ref front, (nint)mOut)).AsDouble().StoreUnsafe(ref outAt);
+            outAt = ref Unsafe.Add(ref outAt, BitOperations.PopCount(mOut));
         }
 
-        insideCount = nIn;
-        beyondCount = nOut;
+        insideCount = (int)(Unsafe.ByteOffset(ref in0, ref inAt) / sizeof(double));
+        beyondCount = (int)(Unsafe.ByteOffset(ref out0, ref outAt) / sizeof(double));
         moments = new LaneMoments(i, sum, squares, min, max, count, negative);
         return i;
     }
