@@ -408,21 +408,24 @@ public sealed class SamplerWorkspace
 {
     internal SamplerWorkspace(int inputs, int correlated)
     {
+        // Uninitialized (megabytes a worker, allocated every run): each array is written before it is read in a block,
+        // and Count is cleared by the sort that uses it.
         const int b = BlockSampler.BlockSize;
-        Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => new double[b])];
-        Perm = [.. Enumerable.Range(0, inputs).Select(_ => new ushort[b])];
+        static T[] Scratch<T>() => GC.AllocateUninitializedArray<T>(b);
+        Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<double>())];
+        Perm = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<ushort>())];
         Stratified = new bool[inputs];
         Shuffled = new bool[inputs];
         Swaps = new Xoshiro256x4[inputs];
         Jitters = new Xoshiro256x4[inputs];
-        Quantiles = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
-        ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => new double[b])];
-        Order = new int[b];
-        Sorted = new double[b];
-        Bucket = new int[b];
-        Count = new int[b];
-        Words = new ulong[b];
-        SortedWords = new ulong[b];
+        Quantiles = [.. Enumerable.Range(0, correlated).Select(_ => Scratch<double>())];
+        ScoreMatrix = [.. Enumerable.Range(0, correlated).Select(_ => Scratch<double>())];
+        Order = Scratch<int>();
+        Sorted = Scratch<double>();
+        Bucket = Scratch<int>();
+        Count = Scratch<int>();
+        Words = Scratch<ulong>();
+        SortedWords = Scratch<ulong>();
         Weights = new double[correlated];
         Mix = new double[correlated, correlated];
     }

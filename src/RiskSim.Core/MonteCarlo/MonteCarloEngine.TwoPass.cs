@@ -260,7 +260,9 @@ public static partial class MonteCarloEngine
         public BlockBuffers(BlockSampler sampler, int[] uncertainParams, int cols)
         {
             Workspace = sampler.CreateWorkspace();
-            Sampled = [.. sampler.Inputs.Select(_ => new double[BlockSampler.BlockSize])];
+            // Uninitialized, as the workspace: every lane is written before it is read (the sampler writes a block's n
+            // values and the tail is padded for the kernel's last vector), so zeroing megabytes a run would be wasted.
+            Sampled = [.. sampler.Inputs.Select(_ => GC.AllocateUninitializedArray<double>(BlockSampler.BlockSize))];
             Columns = new double[]?[ParamCount.Value];
             for (int j = 0; j < uncertainParams.Length; j++)
             {
@@ -270,7 +272,7 @@ public static partial class MonteCarloEngine
             Kpis = new double[cols][];
             for (int k = 0; k < cols; k++)
             {
-                Kpis[k] = new double[BlockSampler.BlockSize];
+                Kpis[k] = GC.AllocateUninitializedArray<double>(BlockSampler.BlockSize); // the kernel writes a block's n values before they are counted
             }
         }
 
