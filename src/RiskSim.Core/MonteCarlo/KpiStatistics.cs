@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.Intrinsics;
 using RiskSim.Core.Model;
 using RiskSim.Core.Statistics;
 
@@ -309,8 +310,8 @@ public sealed record KpiStatistics(
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
         long count = 0, negative = 0;
         var within = new long[thresholds.Length];
-        double bs = System.Numerics.Vector.Sum(System.Runtime.Intrinsics.Vector256.AsVector(lanes.Sum)); // as Moments reduces its Vector<double>
-        double bq = System.Numerics.Vector.Sum(System.Runtime.Intrinsics.Vector256.AsVector(lanes.Squares));
+        double bs = System.Numerics.Vector.Sum(Vector256.AsVector(lanes.Sum)); // as Moments reduces its Vector<double>
+        double bq = System.Numerics.Vector.Sum(Vector256.AsVector(lanes.Squares));
         AddScalars(block[lanes.End..], center, thresholds, ref bs, ref bq, ref count, ref min, ref max, ref negative, within);
         double total = 0, totalSq = 0;
         total += bs; // as Moments: 0 + bs (−0 becomes +0)
@@ -322,33 +323,54 @@ public sealed record KpiStatistics(
         }
 
         var vector = block[..lanes.End];
-        for (int k = 0; k < thresholds.Length; k++)
+        for (int k = 0; k < thresholds.Length; k += 4)
         {
-            within[k] += CountAtMost(vector, thresholds[k]);
+            CountAtMost(vector, thresholds.AsSpan(k, Math.Min(4, thresholds.Length - k)), within.AsSpan(k));
         }
 
-        return Finish(block, count + System.Runtime.Intrinsics.Vector256.Sum(lanes.Count), center, total, totalSq, min, max, negative + System.Runtime.Intrinsics.Vector256.Sum(lanes.Negative), within);
+        return Finish(block, count + Vector256.Sum(lanes.Count), center, total, totalSq, min, max, negative + Vector256.Sum(lanes.Negative), within);
     }
 
-    /// <summary>The non-NaN values ≤ t.</summary>
-    private static long CountAtMost(ReadOnlySpan<double> values, double t)
+    /// <summary>
+    /// Adds to <paramref name="within"/>[k] the non-NaN values ≤ <paramref name="thresholds"/>[k], for up to four thresholds in
+    /// one pass over the values (a payback KPI's "within N months" counts: one load per vector, not one per threshold).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void CountAtMost(ReadOnlySpan<double> values, ReadOnlySpan<double> thresholds, Span<long> within)
     {
-        int w = System.Numerics.Vector<double>.Count;
-        var vt = new System.Numerics.Vector<double>(t);
-        var n = System.Numerics.Vector<long>.Zero;
+        int m = thresholds.Length; // 1 … 4; unused thresholds are NaN: every compare false
+        var t0 = Vector256.Create(thresholds[0]);
+        var t1 = Vector256.Create(m > 1 ? thresholds[1] : double.NaN);
+        var t2 = Vector256.Create(m > 2 ? thresholds[2] : double.NaN);
+        var t3 = Vector256.Create(m > 3 ? thresholds[3] : double.NaN);
+        var n0 = Vector256<long>.Zero;
+        var n1 = n0;
+        var n2 = n0;
+        var n3 = n0;
+        ref double v0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         int i = 0;
-        for (; i + w <= values.Length; i += w)
+        for (; i + 4 <= values.Length; i += 4)
         {
-            n -= System.Numerics.Vector.LessThanOrEqual(new System.Numerics.Vector<double>(values.Slice(i, w)), vt);
+            var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
+            n0 -= Vector256.LessThanOrEqual(v, t0).AsInt64();
+            n1 -= Vector256.LessThanOrEqual(v, t1).AsInt64();
+            n2 -= Vector256.LessThanOrEqual(v, t2).AsInt64();
+            n3 -= Vector256.LessThanOrEqual(v, t3).AsInt64();
         }
 
-        long total = System.Numerics.Vector.Sum(n);
+        Span<long> counts = [Vector256.Sum(n0), Vector256.Sum(n1), Vector256.Sum(n2), Vector256.Sum(n3)];
         for (; i < values.Length; i++)
         {
-            total += values[i] <= t ? 1 : 0;
+            for (int k = 0; k < m; k++)
+            {
+                counts[k] += values[i] <= thresholds[k] ? 1 : 0;
+            }
         }
 
-        return total;
+        for (int k = 0; k < m; k++)
+        {
+            within[k] += counts[k];
+        }
     }
 
     /// <summary>The moments' scalar part: the values after the vector loop, one by one in index order.</summary>
