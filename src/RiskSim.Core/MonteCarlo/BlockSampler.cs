@@ -165,16 +165,20 @@ public sealed class BlockSampler
         }
     }
 
-    /// <summary>x[i] = xs[perm[i]].</summary>
-    private static void Place(ReadOnlySpan<double> xs, ReadOnlySpan<ushort> perm, Span<double> x)
+    /// <summary>scores[i] = a[perm[i]] and x[i] = xs[perm[i]], in one pass over the permutation.</summary>
+    private static void PlaceBoth(ReadOnlySpan<double> a, ReadOnlySpan<double> xs, ReadOnlySpan<ushort> perm, Span<double> scores, Span<double> x)
     {
+        ref double a0 = ref MemoryMarshal.GetReference(a);
         ref double s0 = ref MemoryMarshal.GetReference(xs);
+        ref double c0 = ref MemoryMarshal.GetReference(scores);
         ref double d0 = ref MemoryMarshal.GetReference(x);
         ref ushort p0 = ref MemoryMarshal.GetReference(perm);
-        int top = xs.Length - 1;
+        int topA = a.Length - 1, topX = xs.Length - 1;
         for (int i = 0; i < x.Length; i++)
         {
-            Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, Math.Min(Unsafe.Add(ref p0, i), top)); // perm is a permutation of 0…n−1; the clamp only guards memory (a division would cost more)
+            int r = Unsafe.Add(ref p0, i); // a permutation of 0…n−1; the clamps only guard memory (a division would cost more)
+            Unsafe.Add(ref c0, i) = Unsafe.Add(ref a0, Math.Min(r, topA));
+            Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, Math.Min(r, topX));
         }
     }
 
@@ -183,7 +187,10 @@ public sealed class BlockSampler
     {
         int k = _correlated.Length;
         var s = ws.ScoreMatrix;
-        for (int c = 0; c < (scoresPlaced ? 1 : k); c++) // placed: columns c ≥ 1 shuffled their scores in Sample
+        // Column 0's scores and draws both follow its permutation: one pass places the two (T's column 0 has the ranks
+        // the block already has, see below). Columns c ≥ 1 take their scores by rank too unless Sample shuffled them.
+        PlaceBoth(a, ws.Quantiles[0].AsSpan(0, n), ws.Perm[_correlated[0]].AsSpan(0, n), s[0].AsSpan(0, n), output[_correlated[0]].AsSpan(0, n));
+        for (int c = 1; c < (scoresPlaced ? 1 : k); c++) // placed: columns c ≥ 1 shuffled their scores in Sample
         {
             var rank = ws.Perm[_correlated[c]].AsSpan(0, n);
             var col = s[c].AsSpan(0, n);
@@ -225,7 +232,6 @@ public sealed class BlockSampler
         // M is upper triangular with M[0, 0] > 0, so T's column 0 is S's column 0 times a positive constant: its
         // ranks are the ranks the block already has (the scores are distinct well above the 32-bit key's
         // resolution), and the reorder would leave it as it is. Columns c ≥ 1 need only S's columns 0…c.
-        Place(ws.Quantiles[0].AsSpan(0, n), ws.Perm[_correlated[0]].AsSpan(0, n), output[_correlated[0]].AsSpan(0, n));
         for (int c = 1; c < k; c++)
         {
             for (int p = 0; p <= c; p++)
