@@ -78,7 +78,7 @@ public sealed class KeyHistogramTests
             var (data, rng) = Make(Math.Min(t.N, BlockSampler.BlockSize), t.Kind, t.Seed);
             var buckets = KeyBuckets.FromSample(data, 1 + rng.Next(4096));
             double center = rng.Next(3) == 0 ? 0 : KpiStatistics.Shift(data);
-            double[] thresholds = [.. Enumerable.Range(0, rng.Next(4)).Select(_ => data[rng.Next(data.Length)])];
+            double[] thresholds = [.. Enumerable.Range(0, rng.Next(7)).Select(_ => data[rng.Next(data.Length)])]; // 0–6: the lanes count thresholds four at a time
             int first = rng.Next(buckets.Count), last = first + rng.Next(buckets.Count - first);
             var collector = new TailCollector([buckets.ValueRange(first, last)], double.NaN, below: false, 16, buckets);
 
