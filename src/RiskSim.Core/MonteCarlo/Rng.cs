@@ -259,11 +259,18 @@ public struct Xoshiro256x4
             var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
             var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
             var four = Vector256.Create(4UL);
+            ref T top = ref Unsafe.Add(ref p, i); // entry i, moved down four a step: no index arithmetic per swap
             for (; i >= 4; i -= 4)
             {
                 // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
                 var j = Avx2.Multiply((Step(ref s0, ref s1, ref s2, ref s3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
-                SwapFour(ref p, i, j);
+                var lo = j.GetLower();
+                var hi = j.GetUpper();
+                SwapAt(ref top, ref Unsafe.Add(ref p, (nint)lo.ToScalar()));
+                SwapAt(ref Unsafe.Subtract(ref top, 1), ref Unsafe.Add(ref p, (nint)lo.GetElement(1)));
+                SwapAt(ref Unsafe.Subtract(ref top, 2), ref Unsafe.Add(ref p, (nint)hi.ToScalar()));
+                SwapAt(ref Unsafe.Subtract(ref top, 3), ref Unsafe.Add(ref p, (nint)hi.GetElement(1)));
+                top = ref Unsafe.Subtract(ref top, 4);
                 bound -= four;
             }
 
@@ -290,17 +297,14 @@ public struct Xoshiro256x4
         }
     }
 
-    /// <summary>The Fisher–Yates steps at i, i − 1, i − 2, i − 3 with swap positions <paramref name="j"/> (lanes 0 … 3, in order).</summary>
+    /// <summary>One Fisher–Yates step: swaps the entries <paramref name="a"/> and <paramref name="b"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SwapFour<T>(ref T p, int i, Vector256<ulong> j)
+    private static void SwapAt<T>(ref T a, ref T b)
         where T : unmanaged
     {
-        var lo = j.GetLower();
-        var hi = j.GetUpper();
-        Swap(ref p, i, (int)lo.ToScalar());
-        Swap(ref p, i - 1, (int)lo.GetElement(1));
-        Swap(ref p, i - 2, (int)hi.ToScalar());
-        Swap(ref p, i - 3, (int)hi.GetElement(1));
+        T x = b, y = a; // both loaded before either store: a and b may be the same entry
+        a = x;
+        b = y;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
