@@ -107,7 +107,7 @@ public sealed class BlockSampler
             var x = output[j].AsSpan(0, n);
             int ci = correlate ? Array.IndexOf(_correlated, j) : -1;
             ws.Stratified[j] = lhs || ci >= 0;
-            ws.Shuffled[j] = lhs && ci < 0;
+            ws.Shuffled[j] = lhs && ci <= 0;
             if (lhs && ci < 0)
             {
                 // Not reordered by Iman–Conover: no permutation is needed, only its effect. The quantiles are evaluated
@@ -135,6 +135,22 @@ public sealed class BlockSampler
                 var s = ws.ScoreMatrix[ci].AsSpan(0, n);
                 scores.AsSpan(0, n).CopyTo(s);
                 swaps.Shuffle(s);
+                continue;
+            }
+
+            if (lhs && ci == 0)
+            {
+                // The first correlated column keeps its Latin order (T's column 0 has its ranks, see ImanConover): its
+                // draws x[i] = Q(strata[perm[i]]) and its scores S[i] = a[perm[i]] are both moved into trial order by the
+                // one set of swaps (the same values as a gather by perm, without the 16-bit permutation and the gathers).
+                var (jitter, swaps) = rng.LatinStreams();
+                ws.Jitters[j] = jitter;
+                ws.Swaps[j] = swaps; // the generators' states before use: UniformsOf replays them
+                jitter.FillStrata(u, OneBelow);
+                dist.QuantileBlock(u, x);
+                var s = ws.ScoreMatrix[0].AsSpan(0, n);
+                scores.AsSpan(0, n).CopyTo(s);
+                swaps.Shuffle(x, s);
                 continue;
             }
 
@@ -187,10 +203,15 @@ public sealed class BlockSampler
     {
         int k = _correlated.Length;
         var s = ws.ScoreMatrix;
-        // Column 0's scores and draws both follow its permutation: one pass places the two (T's column 0 has the ranks
-        // the block already has, see below). Columns c ≥ 1 take their scores by rank too unless Sample shuffled them.
-        PlaceBoth(a, ws.Quantiles[0].AsSpan(0, n), ws.Perm[_correlated[0]].AsSpan(0, n), s[0].AsSpan(0, n), output[_correlated[0]].AsSpan(0, n));
-        for (int c = 1; c < (scoresPlaced ? 1 : k); c++) // placed: columns c ≥ 1 shuffled their scores in Sample
+        // Column 0's scores and draws both follow its permutation (T's column 0 has the ranks the block already has, see
+        // below): Latin columns were moved into place by Sample's swaps; Monte Carlo ones are placed here, both in one
+        // pass. Columns c ≥ 1 take their scores by rank too unless Sample shuffled them.
+        if (!scoresPlaced)
+        {
+            PlaceBoth(a, ws.Quantiles[0].AsSpan(0, n), ws.Perm[_correlated[0]].AsSpan(0, n), s[0].AsSpan(0, n), output[_correlated[0]].AsSpan(0, n));
+        }
+
+        for (int c = 1; c < (scoresPlaced ? 1 : k); c++) // placed: every column shuffled its scores in Sample
         {
             var rank = ws.Perm[_correlated[c]].AsSpan(0, n);
             var col = s[c].AsSpan(0, n);

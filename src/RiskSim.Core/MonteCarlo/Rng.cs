@@ -252,48 +252,115 @@ public struct Xoshiro256x4
     public void Shuffle<T>(Span<T> perm)
         where T : unmanaged
     {
-        int i = perm.Length - 1;
-        ref T p = ref MemoryMarshal.GetReference(perm);
+        var one = new OneSpan<T>(perm);
+        Shuffle(one, perm.Length);
+    }
+
+    /// <summary>
+    /// The same Fisher–Yates swaps (<see cref="Shuffle{T}(Span{T})"/>) applied to two spans of one length at once: one set
+    /// of draws moves both, as two shuffles from the same state would, at about the cost of one and a half.
+    /// </summary>
+    public void Shuffle<T>(Span<T> a, Span<T> b)
+        where T : unmanaged
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException("the spans differ in length", nameof(b));
+        }
+
+        var two = new TwoSpans<T>(a, b);
+        Shuffle(two, a.Length);
+    }
+
+    private void Shuffle<TSwaps>(TSwaps entries, int length) // by value: its references stay in registers
+        where TSwaps : struct, ISwaps, allows ref struct
+    {
+        nint i = length - 1;
         if (Avx2.IsSupported && i >= 4)
         {
             var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
             var bound = Vector256.Create((ulong)i + 1, (ulong)i, (ulong)i - 1, (ulong)i - 2);
             var four = Vector256.Create(4UL);
-            ref T top = ref Unsafe.Add(ref p, i); // entry i, moved down four a step: no index arithmetic per swap
             for (; i >= 4; i -= 4)
             {
-                // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits.
+                // Lanes hold i, i − 1, i − 2, i − 3: r < 2³², i + 1 ≤ 2¹⁶, so the product is exact in 64 bits. Native-int
+                // positions: no sign extension per swap.
                 var j = Avx2.Multiply((Step(ref s0, ref s1, ref s2, ref s3) >>> 32).AsUInt32(), bound.AsUInt32()) >>> 32;
                 var lo = j.GetLower();
                 var hi = j.GetUpper();
-                SwapAt(ref top, ref Unsafe.Add(ref p, (nint)lo.ToScalar()));
-                SwapAt(ref Unsafe.Subtract(ref top, 1), ref Unsafe.Add(ref p, (nint)lo.GetElement(1)));
-                SwapAt(ref Unsafe.Subtract(ref top, 2), ref Unsafe.Add(ref p, (nint)hi.ToScalar()));
-                SwapAt(ref Unsafe.Subtract(ref top, 3), ref Unsafe.Add(ref p, (nint)hi.GetElement(1)));
-                top = ref Unsafe.Subtract(ref top, 4);
+                entries.Swap(i, (nint)lo.ToScalar());
+                entries.Swap(i - 1, (nint)lo.GetElement(1));
+                entries.Swap(i - 2, (nint)hi.ToScalar());
+                entries.Swap(i - 3, (nint)hi.GetElement(1));
                 bound -= four;
             }
 
             (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
         }
 
-        Span<int> swap = stackalloc int[4];
         while (i > 0)
         {
             // Scalar path, and the last one to three positions (FillBelow's remainder): whole draws of four from position i.
-            int m = Math.Min(i, 4);
+            nint m = Math.Min(i, 4);
             var r = Next() >>> 32;
-            for (int l = 0; l < m; l++)
+            nint j0 = (nint)((r.GetElement(0) * (ulong)(i + 1)) >> 32);
+            nint j1 = (nint)((r.GetElement(1) * (ulong)i) >> 32);
+            nint j2 = (nint)((r.GetElement(2) * (ulong)(i - 1)) >> 32);
+            nint j3 = (nint)((r.GetElement(3) * (ulong)(i - 2)) >> 32);
+            entries.Swap(i, j0);
+            if (m > 1)
             {
-                swap[l] = (int)((r.GetElement(l) * (ulong)(i - l + 1)) >> 32);
+                entries.Swap(i - 1, j1);
             }
 
-            for (int l = 0; l < m; l++)
+            if (m > 2)
             {
-                Swap(ref p, i - l, swap[l]);
+                entries.Swap(i - 2, j2);
+            }
+
+            if (m > 3)
+            {
+                entries.Swap(i - 3, j3);
             }
 
             i -= m;
+        }
+    }
+
+    /// <summary>What a shuffle swaps: entries of one span, or the same entries of two.</summary>
+    private interface ISwaps
+    {
+        void Swap(nint x, nint y);
+    }
+
+    private readonly ref struct OneSpan<T> : ISwaps
+        where T : unmanaged
+    {
+        private readonly ref T _a;
+
+        public OneSpan(Span<T> a) => _a = ref MemoryMarshal.GetReference(a);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Swap(nint x, nint y) => SwapAt(ref Unsafe.Add(ref _a, x), ref Unsafe.Add(ref _a, y));
+    }
+
+    private readonly ref struct TwoSpans<T> : ISwaps
+        where T : unmanaged
+    {
+        private readonly ref T _a;
+        private readonly ref T _b;
+
+        public TwoSpans(Span<T> a, Span<T> b)
+        {
+            _a = ref MemoryMarshal.GetReference(a);
+            _b = ref MemoryMarshal.GetReference(b);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Swap(nint x, nint y)
+        {
+            SwapAt(ref Unsafe.Add(ref _a, x), ref Unsafe.Add(ref _a, y));
+            SwapAt(ref Unsafe.Add(ref _b, x), ref Unsafe.Add(ref _b, y));
         }
     }
 
@@ -306,11 +373,6 @@ public struct Xoshiro256x4
         a = x;
         b = y;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Swap<T>(ref T p, int a, int b)
-        where T : unmanaged =>
-        (Unsafe.Add(ref p, a), Unsafe.Add(ref p, b)) = (Unsafe.Add(ref p, b), Unsafe.Add(ref p, a));
 
     /// <summary>swap[i] = ⌊r·(i + 1) / 2³²⌋ ∈ [0, i] for i from n − 1 down to 1, r the top 32 bits of each draw; swap[0] = 0.</summary>
     public void FillBelow(Span<int> swap)
