@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using CsCheck;
 using RiskSim.Core.MonteCarlo;
 
 namespace RiskSim.Core.Tests.MonteCarlo;
@@ -112,5 +113,51 @@ public sealed class RngTests
         double var = u.Select(x => (x - mean) * (x - mean)).Sum() / (u.Length - 1);
         Assert.InRange(mean, 0.5 - 0.0015, 0.5 + 0.0015); // ± 5 standard errors (0.289/√n)
         Assert.InRange(var, (1.0 / 12) - 0.0005, (1.0 / 12) + 0.0005);
+    }
+
+    [Fact]
+    public void Shuffle_makes_the_fisher_yates_swaps_of_fill_below()
+    {
+        // Any length (the vector loop's tail of one to three swaps included), any state: the shuffle equals Fisher–Yates
+        // on FillBelow's positions from the same generator state.
+        Gen.Select(Gen.Int[0, 300], Gen.ULong).Sample((n, seed) =>
+        {
+            var parent = new Xoshiro256(seed);
+            var g = new Xoshiro256x4(ref parent);
+            var reference = g; // a copy of the state
+            var swap = new int[n];
+            reference.FillBelow(swap);
+            var expected = Enumerable.Range(0, n).ToArray();
+            for (int i = n - 1; i >= 1; i--)
+            {
+                (expected[i], expected[swap[i]]) = (expected[swap[i]], expected[i]);
+            }
+
+            var actual = Enumerable.Range(0, n).ToArray();
+            g.Shuffle(actual.AsSpan());
+            Assert.Equal(expected, actual);
+        });
+    }
+
+    [Fact]
+    public void Shuffling_two_spans_at_once_moves_each_as_its_own_shuffle_would()
+    {
+        Gen.Select(Gen.Int[0, 300], Gen.ULong).Sample((n, seed) =>
+        {
+            var parent = new Xoshiro256(seed);
+            var g = new Xoshiro256x4(ref parent);
+            var (ga, gb) = (g, g);
+            var a = Enumerable.Range(0, n).Select(i => i * 1.5).ToArray();
+            var b = Enumerable.Range(0, n).Select(i => -(double)i).ToArray();
+            var (a1, b1) = ((double[])a.Clone(), (double[])b.Clone());
+            g.Shuffle(a.AsSpan(), b.AsSpan());
+            ga.Shuffle(a1.AsSpan());
+            gb.Shuffle(b1.AsSpan());
+            Assert.Equal(a1, a);
+            Assert.Equal(b1, b);
+        });
+        var x = new Xoshiro256(1);
+        var h = new Xoshiro256x4(ref x);
+        Assert.Throws<ArgumentException>(() => h.Shuffle(new double[3].AsSpan(), new double[4].AsSpan()));
     }
 }
