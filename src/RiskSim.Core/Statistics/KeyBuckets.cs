@@ -294,8 +294,6 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         ref double outAt = ref Unsafe.Add(ref out0, beyondCount);
         ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
         ref byte masks = ref MemoryMarshal.GetArrayDataReference(SplitMasks);
-        Span<long> lanes = stackalloc long[4];
-        ref long l0 = ref MemoryMarshal.GetReference(lanes);
         var c = Vector256.Create(center);
         var sum = Vector256<double>.Zero;
         var squares = Vector256<double>.Zero;
@@ -317,12 +315,17 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             negative -= Vector256.LessThan(v, Vector256<double>.Zero).AsInt64();
             var bits = Vector256.MinNative(Vector256.MaxNative(v, low), high).AsInt64(); // NaN → Low; masked below
             var idx = Avx2.ShiftRightLogical(TSign.Offset(bits, dead, origin), shift);
-            Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot).StoreUnsafe(ref l0);
+            var slots = Vector256.ConditionalSelect(ok.AsInt64(), idx, nanSlot);
 
             // The four flags packed two bits a lane, split by a table into an inside mask and a beyond mask; each
             // mask's lanes are moved to the front of the vector (in lane order) and the whole vector stored at the
             // end of its buffer, which advances by the lanes taken (the slack after it takes the rest).
-            nint s0 = (nint)l0, s1 = (nint)Unsafe.Add(ref l0, 1), s2 = (nint)Unsafe.Add(ref l0, 2), s3 = (nint)Unsafe.Add(ref l0, 3);
+            // The slots by lane extraction (vmovq, vpextrq) rather than a store and four loads: those waited on store
+            // forwarding, and the whole chain up to the next cursor hung on them (the counting measured about 6 % faster).
+            var low4 = slots.GetLower();
+            var high4 = slots.GetUpper();
+            nint s0 = (nint)low4.ToScalar(), s1 = (nint)low4.GetElement(1), s2 = (nint)high4.ToScalar(), s3 = (nint)high4.GetElement(1);
+
             Unsafe.Add(ref c0, s0)++;
             Unsafe.Add(ref c0, s1)++;
             Unsafe.Add(ref c0, s2)++;
