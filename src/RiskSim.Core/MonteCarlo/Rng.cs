@@ -301,26 +301,11 @@ public struct Xoshiro256x4
         while (i > 0)
         {
             // Scalar path, and the last one to three positions (FillBelow's remainder): whole draws of four from position i.
-            nint m = Math.Min(i, 4);
+            int m = (int)Math.Min(i, 4);
             var r = Next() >>> 32;
-            nint j0 = (nint)((r.GetElement(0) * (ulong)(i + 1)) >> 32);
-            nint j1 = (nint)((r.GetElement(1) * (ulong)i) >> 32);
-            nint j2 = (nint)((r.GetElement(2) * (ulong)(i - 1)) >> 32);
-            nint j3 = (nint)((r.GetElement(3) * (ulong)(i - 2)) >> 32);
-            entries.Swap(i, j0);
-            if (m > 1)
+            for (int l = 0; l < m; l++)
             {
-                entries.Swap(i - 1, j1);
-            }
-
-            if (m > 2)
-            {
-                entries.Swap(i - 2, j2);
-            }
-
-            if (m > 3)
-            {
-                entries.Swap(i - 3, j3);
+                entries.Swap(i - l, (nint)((r.GetElement(l) * (ulong)(i - l + 1)) >> 32)); // positions never depend on the entries
             }
 
             i -= m;
