@@ -351,6 +351,7 @@ public sealed class BlockSampler
     }
 
     /// <summary>e[p, q] = e[q, p] = Σᵢ s_p[i]·s_q[i] for p &lt; q, each sum in index order; four sums share one pass (independent chains).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void DotProducts(double[][] s, int k, int n, Matrix<double> e)
     {
         int pairs = k * (k - 1) / 2;

@@ -305,6 +305,7 @@ public sealed record KpiStatistics(
     /// gathered in its loop: the same additions in the same order, so the same bits when <see cref="LanesMatchMoments"/>.
     /// The counts at or below the thresholds take one more (vector) look at the values.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Pass FromLanes(in LaneMoments lanes, ReadOnlySpan<double> block, double center, double[] thresholds)
     {
         double min = double.PositiveInfinity, max = double.NegativeInfinity;

@@ -212,6 +212,7 @@ public struct Xoshiro256x4
     /// Stratified uniforms u[r] = min((r + U_r)·(1/n), <paramref name="cap"/>), n = u.Length, U_r the open uniforms
     /// <see cref="FillOpen"/> would give (U_r first, then r + U_r, then the product: the same roundings on every path).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillStrata(Span<double> u, double cap)
     {
         var one = Vector256.Create(0x3FF0000000000000UL);
@@ -272,6 +273,7 @@ public struct Xoshiro256x4
         Shuffle(two, a.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Shuffle<TSwaps>(TSwaps entries, int length) // by value: its references stay in registers
         where TSwaps : struct, ISwaps, allows ref struct
     {

@@ -400,7 +400,7 @@ public sealed class SimdKernel
     /// tolerance.
     /// </para>
     /// </remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call, as the kernel: no tier-0 or OSR code in a run
     [SkipLocalsInit] // the record is written before it is read, but for month H + 1, read only by lanes that get NaN
     private void Paybacks(int h, Vector<double> capex, Vector<long> capexPositive, in ScanTerms c, Span<Vector<double>> heapRecord, out Vector<double> payback, out Vector<double> dpayback)
     {

@@ -30,6 +30,7 @@ public sealed class ExactSum
     /// Adds every value exactly, as <see cref="Add(double)"/> one by one. Values alternate between two sets of bins, so
     /// that consecutive values of one exponent do not wait on each other's read–add–write of the same bin.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void AddRange(ReadOnlySpan<double> values)
     {
         var odd = _odd ??= new Int128[Bins];
