@@ -76,7 +76,10 @@ public sealed class BlockSampler
     public double? RepairDistance { get; }
 
     /// <summary>Creates per-worker scratch space.</summary>
-    public SamplerWorkspace CreateWorkspace() => new(_uncertain.Length, _correlated.Length);
+    public SamplerWorkspace CreateWorkspace() => new(_uncertain.Length, _correlated.Length, null);
+
+    /// <summary>Creates per-worker scratch space from a run's arena (reused by the runs after it).</summary>
+    internal SamplerWorkspace CreateWorkspace(ScratchArena arena) => new(_uncertain.Length, _correlated.Length, arena);
 
     /// <summary>
     /// Samples block <paramref name="block"/> of <paramref name="n"/> ≤ <see cref="BlockSize"/> trials; column j of
@@ -434,12 +437,13 @@ public sealed class BlockSampler
 /// <summary>Per-worker scratch space of <see cref="BlockSampler"/>. Not thread-safe.</summary>
 public sealed class SamplerWorkspace
 {
-    internal SamplerWorkspace(int inputs, int correlated)
+    internal SamplerWorkspace(int inputs, int correlated, ScratchArena? arena = null)
     {
-        // Uninitialized (megabytes a worker, allocated every run): each array is written before it is read in a block,
-        // and Count is cleared by the sort that uses it.
+        // Uninitialized (megabytes a worker, every run; from the run's arena when it has one): each array is written
+        // before it is read in a block, and Count is cleared by the sort that uses it.
         const int b = BlockSampler.BlockSize;
-        static T[] Scratch<T>() => GC.AllocateUninitializedArray<T>(b);
+        T[] Scratch<T>()
+            where T : unmanaged => arena is null ? GC.AllocateUninitializedArray<T>(b) : arena.Rent<T>(b);
         Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<double>())];
         Perm = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<ushort>())];
         Stratified = new bool[inputs];

@@ -35,7 +35,7 @@ public static partial class MonteCarloEngine
 
     private static SimulationResult RunOnePass(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
-        var run = new RunSetup(spec, options);
+        using var run = new RunSetup(spec, options);
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
         long blocks = run.Blocks;
@@ -50,7 +50,7 @@ public static partial class MonteCarloEngine
         for (int k = 0; k < cols; k++)
         {
             kept[k] = GC.AllocateUninitializedArray<double>(KeptTrials); // whole blocks, every one simulated below
-            rest[k] = GC.AllocateUninitializedArray<double>((pilotBlocks - keptBlocks) * b);
+            rest[k] = run.Scratch.Rent<double>((pilotBlocks - keptBlocks) * b);
         }
 
         Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
@@ -66,7 +66,7 @@ public static partial class MonteCarloEngine
         Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], rest[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
-        TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k]))];
+        TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k], run.Scratch))];
         var sums = new double[cols][];
         var squares = new double[cols][];
         for (int k = 0; k < cols; k++)
@@ -280,10 +280,10 @@ public static partial class MonteCarloEngine
         }
 
         /// <summary>A worker's collector: candidates in the windows, exact sum beyond the shortfall window's worse edge.</summary>
-        public TailCollector NewCollector(int capacity, KeyBuckets buckets)
+        public TailCollector NewCollector(int capacity, KeyBuckets buckets, ScratchArena arena)
         {
             double cut = _es < 0 ? double.NaN : _higherBetter ? _ranges[_es].Low : _ranges[_es].High; // NaN: nothing is beyond
-            return new TailCollector(_ranges, cut, _higherBetter, capacity, buckets);
+            return new TailCollector(_ranges, cut, _higherBetter, capacity, buckets, arena);
         }
 
         /// <summary>

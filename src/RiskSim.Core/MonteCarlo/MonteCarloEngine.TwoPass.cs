@@ -25,7 +25,7 @@ public static partial class MonteCarloEngine
 
     private static SimulationResult RunTwoPass(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
-        var run = new RunSetup(spec, options);
+        using var run = new RunSetup(spec, options);
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
         long blocks = run.Blocks;
@@ -257,12 +257,12 @@ public static partial class MonteCarloEngine
     /// <summary>One worker's scratch for a block: sampler workspace, sampled inputs wired to the kernel's parameter columns, and <c>cols</c> block-sized KPI columns (none when the kernel writes into the run's columns).</summary>
     private sealed class BlockBuffers
     {
-        public BlockBuffers(BlockSampler sampler, int[] uncertainParams, int cols)
+        public BlockBuffers(BlockSampler sampler, int[] uncertainParams, int cols, ScratchArena arena)
         {
-            Workspace = sampler.CreateWorkspace();
+            Workspace = sampler.CreateWorkspace(arena);
             // Uninitialized, as the workspace: every lane is written before it is read (the sampler writes a block's n
             // values and the tail is padded for the kernel's last vector), so zeroing megabytes a run would be wasted.
-            Sampled = [.. sampler.Inputs.Select(_ => GC.AllocateUninitializedArray<double>(BlockSampler.BlockSize))];
+            Sampled = [.. sampler.Inputs.Select(_ => arena.Rent<double>(BlockSampler.BlockSize))];
             Columns = new double[]?[ParamCount.Value];
             for (int j = 0; j < uncertainParams.Length; j++)
             {
@@ -272,7 +272,7 @@ public static partial class MonteCarloEngine
             Kpis = new double[cols][];
             for (int k = 0; k < cols; k++)
             {
-                Kpis[k] = GC.AllocateUninitializedArray<double>(BlockSampler.BlockSize); // the kernel writes a block's n values before they are counted
+                Kpis[k] = arena.Rent<double>(BlockSampler.BlockSize); // the kernel writes a block's n values before they are counted
             }
         }
 
@@ -333,7 +333,7 @@ public static partial class MonteCarloEngine
     }
 
     /// <summary>The pieces of a run shared by its paths: model, kernel, sampler, fixed inputs, block geometry.</summary>
-    private sealed class RunSetup
+    private sealed class RunSetup : IDisposable
     {
         public RunSetup(SimulationSpec spec, RunOptions options)
         {
@@ -359,10 +359,15 @@ public static partial class MonteCarloEngine
         public double[] Constants { get; }
         public int[] UncertainParams { get; }
 
+        /// <summary>The run's scratch arrays, back to the process's pool when the run is disposed.</summary>
+        public ScratchArena Scratch { get; } = new();
+
+        public void Dispose() => Scratch.Dispose();
+
         public int BlockLength(long blk) => (int)Math.Min(BlockSampler.BlockSize, Trials - (blk * BlockSampler.BlockSize));
 
         /// <summary>A worker's buffers with block-sized KPI columns (<paramref name="withKpis"/>) or none (the kernel writes elsewhere).</summary>
-        public BlockBuffers NewBuffers(bool withKpis = true) => new(Sampler, UncertainParams, withKpis ? Columns : 0);
+        public BlockBuffers NewBuffers(bool withKpis = true) => new(Sampler, UncertainParams, withKpis ? Columns : 0, Scratch);
 
         /// <summary>Samples and evaluates block <paramref name="blk"/> (n trials) into <paramref name="kpis"/> from <paramref name="offset"/>.</summary>
         public void Simulate(BlockBuffers w, long blk, int n, double[][] kpis, int offset)

@@ -155,7 +155,7 @@ public static partial class MonteCarloEngine
             return RunOnePass(spec, options, progress, cancellation);
         }
 
-        var run = new RunSetup(spec, options); // builds the quantile tables on all cores before the clock starts
+        using var run = new RunSetup(spec, options); // builds the quantile tables on all cores before the clock starts
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
         long blocks = run.Blocks;

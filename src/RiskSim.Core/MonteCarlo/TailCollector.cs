@@ -27,7 +27,8 @@ internal sealed class TailCollector
     /// <param name="below">True when "beyond" is below (the KPI is better when higher).</param>
     /// <param name="capacity">Expected candidates (the buffer grows when needed).</param>
     /// <param name="buckets">When given, <see cref="CollectCounted(ReadOnlySpan{double}, KeyHistogram)"/> can split by bucket (the intervals must be whole buckets, the cut a bucket edge).</param>
-    public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity, KeyBuckets? buckets = null)
+    /// <param name="arena">When given, the candidate and beyond lists come from it (and go back to the pool with it).</param>
+    public TailCollector(IReadOnlyList<(double Low, double High)> intervals, double cut, bool below, int capacity, KeyBuckets? buckets = null, ScratchArena? arena = null)
     {
         if (intervals.Count > MaxIntervals)
         {
@@ -38,7 +39,8 @@ internal sealed class TailCollector
         _hi = [.. intervals.Select(x => x.High)];
         _cut = cut;
         _below = below;
-        _buffer = GC.AllocateUninitializedArray<double>(Math.Max(16, capacity)); // written before read
+        _arena = arena;
+        _buffer = NewArray(Math.Max(16, capacity)); // written before read
         if (buckets is { } kb)
         {
             // Per-bucket flags: bit 0 inside an interval, bit 1 beyond the cut (the NaN slots after the buckets stay 0).
@@ -63,6 +65,21 @@ internal sealed class TailCollector
     }
 
     private readonly byte[]? _flags;
+    private readonly ScratchArena? _arena;
+
+    /// <summary>An uninitialized array, from the arena if there is one.</summary>
+    private double[] NewArray(int length) => _arena is null ? GC.AllocateUninitializedArray<double>(length) : _arena.Rent<double>(length);
+
+    /// <summary>Makes room for <paramref name="more"/> candidates: the buffer at least doubles, its values copied.</summary>
+    private void Reserve(int more)
+    {
+        if (_buffer.Length - _count < more)
+        {
+            var bigger = NewArray(Math.Max(_buffer.Length * 2, _count + more));
+            _buffer.AsSpan(0, _count).CopyTo(bigger);
+            _buffer = bigger;
+        }
+    }
 
     /// <summary>Most intervals one collector tests (one vector compare pair each).</summary>
     public const int MaxIntervals = 8;
@@ -99,14 +116,10 @@ internal sealed class TailCollector
             throw new InvalidOperationException("constructed without buckets");
         }
 
-        if (_buffer.Length - _count < values.Length + 4)
-        {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _count + values.Length + 4));
-        }
-
+        Reserve(values.Length + 4);
         if (_beyond.Length < values.Length + 4)
         {
-            _beyond = new double[values.Length + 4];
+            _beyond = NewArray(values.Length + 4);
         }
 
         int beyondCount = 0;
@@ -120,11 +133,7 @@ internal sealed class TailCollector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Collect(ReadOnlySpan<double> values)
     {
-        if (_buffer.Length - _count < values.Length + 4)
-        {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _count + values.Length + 4));
-        }
-
+        Reserve(values.Length + 4);
         int k = _lo.Length;
         Span<Vector256<double>> lo = stackalloc Vector256<double>[MaxIntervals];
         Span<Vector256<double>> hi = stackalloc Vector256<double>[MaxIntervals];
@@ -139,7 +148,7 @@ internal sealed class TailCollector
         ref double dst = ref MemoryMarshal.GetArrayDataReference(_buffer);
         if (_beyond.Length < values.Length + 4)
         {
-            _beyond = new double[values.Length + 4];
+            _beyond = NewArray(values.Length + 4);
         }
 
         ref double far = ref MemoryMarshal.GetArrayDataReference(_beyond);
