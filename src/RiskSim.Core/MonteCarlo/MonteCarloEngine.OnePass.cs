@@ -163,6 +163,7 @@ public static partial class MonteCarloEngine
         public double Coverage { get; }
 
         /// <summary>The windows from one KPI's pilot values, given as the kept trials' column and the rest of the pilot (no copy).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static PilotWindows Plan(TrialKpi kpi, ReadOnlySpan<double> first, ReadOnlySpan<double> rest, KeyBuckets buckets, double sigmas)
         {
             int m = first.Length + rest.Length;
@@ -292,6 +293,7 @@ public static partial class MonteCarloEngine
         /// is rank r − (values below window j) + (values in windows 0 … j − 1) among them: one exact selection over
         /// the candidates, counted in a histogram of their own (finer than the run's), gives all ranks at once.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public (double[] Selected, double? Es)? Select(KeyHistogram histogram, KpiStatistics.RankPlan plan, TailCollector[] collectors)
         {
             var counts = histogram.Counts;

@@ -113,6 +113,7 @@ public static partial class MonteCarloEngine
     /// Merges the workers' histograms, counts and extremes per KPI, and adds the per-block moment sums of the
     /// given blocks in increasing block order (as <see cref="KpiStatistics.Moments"/> adds its blocks).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (KeyHistogram[] Histograms, KpiStatistics.Pass[] Passes) Merge(KpiSetup setup, IReadOnlyList<Pass1Worker> workers, double[][] sums, double[][] squares, long[] blocks)
     {
         int cols = setup.Buckets.Length;
@@ -218,6 +219,7 @@ public static partial class MonteCarloEngine
     }
 
     /// <summary>The bucket holding the value of a rank (0-based among the counted values).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int BucketOfRank(KeyHistogram histogram, long rank)
     {
         var counts = histogram.Counts;

@@ -215,6 +215,7 @@ internal sealed class TailCollector
     /// interval [<paramref name="low"/>, <paramref name="high"/>] that holds the threshold <paramref name="t"/>:
     /// every value strictly beyond t is beyond the cut or a candidate between the cut and t (summed exactly).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Shortfall(KpiStatistics.RankPlan plan, double t, IEnumerable<TailCollector> collectors, double low, double high)
     {
         var sum = new ExactSum();
@@ -236,6 +237,7 @@ internal sealed class TailCollector
     }
 
     /// <summary>Adds the values in [lo, hi) (or (lo, hi] when <paramref name="lowOpen"/>) to an exact sum: vector compares, scalar adds of the lanes inside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddBetween(ReadOnlySpan<double> values, double lo, double hi, bool lowOpen, ExactSum sum)
     {
         int i = 0;

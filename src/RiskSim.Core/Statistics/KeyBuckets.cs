@@ -86,6 +86,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
     /// <paramref name="data"/> (NaN and infinities skipped; none: the range [0, 0]). The sample only sets
     /// the resolution; results built on the buckets are exact whatever it finds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static KeyBuckets FromSample(ReadOnlySpan<double> data, int maxBuckets = DefaultCount)
     {
         int stride = Math.Max(1, data.Length / SampleSize);

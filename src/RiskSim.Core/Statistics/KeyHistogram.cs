@@ -43,6 +43,7 @@ public sealed class KeyHistogram
     internal Span<long> RawCounts => _counts;
 
     /// <summary>Adds the counts of another histogram over the same buckets.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(KeyHistogram other)
     {
         if (other.Buckets != Buckets)

@@ -118,6 +118,7 @@ public static class OrderStatistics
     /// larger ones are counted in up to 2048 buckets of their key range and only the buckets holding a
     /// wanted rank are gathered and recursed on; each level shrinks the key range at least 1024-fold.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void SelectKeys(Span<ulong> keys, ReadOnlySpan<long> ranks, Span<ulong> found)
     {
         const int sortLimit = 512;

@@ -39,6 +39,7 @@ public sealed class RankSelection
     /// As <see cref="RankSelection(KeyHistogram, ReadOnlySpan{long})"/>, merging the buckets of two wanted ranks into one
     /// interval only when at most <paramref name="mergeGap"/> values lie between them (0: only adjacent buckets).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RankSelection(KeyHistogram histogram, ReadOnlySpan<long> ranks, long mergeGap)
     {
         ArgumentNullException.ThrowIfNull(histogram);
@@ -114,6 +115,7 @@ public sealed class RankSelection
     public int Intervals => _lo.Length;
 
     /// <summary>Keeps the values of <paramref name="values"/> that fall in a wanted bucket (vectorized).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Collect(ReadOnlySpan<double> values)
     {
         const int slice = 2048; // 16 KiB: with more than six intervals the slice is rescanned from L1
@@ -195,7 +197,7 @@ public sealed class RankSelection
     /// interval's collection in lane order (the intervals are disjoint: a lane is in one at most). By interval and a lane mask,
     /// not value by value: a hit costs a compare pair per interval, not a loop of scalar tests with their mispredicted branches.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void TakeFour(Vector256<double> v, int from, int to)
     {
         for (int c = from; c < to; c++)
@@ -209,6 +211,7 @@ public sealed class RankSelection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Append(int c, double v)
     {
         int f = _fill[c]++;
@@ -233,6 +236,7 @@ public sealed class RankSelection
     }
 
     /// <summary>The values at the planned ranks, in the order given; call after every value was collected once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Resolve()
     {
         var byDistinct = new double[_distinct.Length];
