@@ -139,6 +139,13 @@ public sealed class SimulationResult
 /// </summary>
 public static partial class MonteCarloEngine
 {
+    /// <summary>
+    /// Lets go of the scratch arrays that runs keep for the next run in this process (their block buffers, workspaces
+    /// and candidate lists, up to 256 MB): call it when no run follows soon, so that the garbage collector can reuse
+    /// that memory (the CLI does, before it writes its reports). Runs after it allocate afresh.
+    /// </summary>
+    public static void ReleaseScratch() => ScratchArena.Clear();
+
     /// <summary>Runs the simulation. Cancellation stops after the blocks in flight; the result is then partial.</summary>
     public static SimulationResult Run(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {

@@ -40,6 +40,16 @@ internal sealed class ScratchArena : IDisposable
         }
     }
 
+    /// <summary>Empties the pool: its arrays are left to the garbage collector (for a process that runs no more simulations soon).</summary>
+    internal static void Clear()
+    {
+        lock (PoolGate)
+        {
+            Pool.Clear();
+            _pooledBytes = 0;
+        }
+    }
+
     /// <summary>An uninitialized array of exactly <paramref name="length"/> elements, returned to the pool when the arena is disposed.</summary>
     public T[] Rent<T>(int length)
         where T : unmanaged

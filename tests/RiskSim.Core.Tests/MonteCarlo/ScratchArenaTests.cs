@@ -56,6 +56,18 @@ public sealed class ScratchArenaTests
         Assert.NotSame(y, z);
     }
 
+    [Fact]
+    public void A_run_leaves_its_arrays_in_the_pool_until_they_are_released()
+    {
+        var spec = TestConfigs.Flagship();
+        MonteCarloEngine.ReleaseScratch();
+        Assert.Equal(0, ScratchArena.PooledBytes);
+        _ = MonteCarloEngine.Run(spec, new RunOptions((5 * BlockSampler.BlockSize) + 1_234, 7, SamplingMethod.LatinHypercube, 2) { OnePassAbove = MonteCarloEngine.KeptTrials });
+        Assert.InRange(ScratchArena.PooledBytes, 2L * 20 * BlockSampler.BlockSize * sizeof(double), ScratchArena.MaxPooledBytes); // two workers' buffers at least
+        MonteCarloEngine.ReleaseScratch();
+        Assert.Equal(0, ScratchArena.PooledBytes);
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(2, false)]
