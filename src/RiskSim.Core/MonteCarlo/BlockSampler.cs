@@ -111,20 +111,31 @@ public sealed class BlockSampler
             int ci = correlate ? Array.IndexOf(_correlated, j) : -1;
             ws.Stratified[j] = lhs || ci >= 0;
             ws.Shuffled[j] = lhs && ci <= 0;
-            if (lhs && ci < 0)
+            if (lhs && ci <= 0)
             {
-                // Not reordered by Iman–Conover: no permutation is needed, only its effect. The quantiles are evaluated
-                // in stratum order and the Fisher–Yates swaps move them straight into trial order (the same swaps
-                // Latin would apply to 0…n−1, so x[i] = Q(strata[perm[i]]) bit for bit); no gather pass.
-                // The strata go to one scratch span shared by these columns (it stays in the core's cache); UniformsOf
-                // draws them again from the jitters' state.
+                // Not reordered by Iman–Conover (or the first correlated column, whose order T's column 0 keeps, see
+                // ImanConover): no permutation is needed, only its effect. The quantiles are evaluated in stratum order and
+                // the Fisher–Yates swaps move them straight into trial order (the same swaps Latin would apply to 0…n−1, so
+                // x[i] = Q(strata[perm[i]]) bit for bit); no gather pass. The first correlated column's scores,
+                // S[i] = a[perm[i]], ride on the same swaps. The strata go to one scratch span shared by these columns
+                // (it stays in the core's cache); UniformsOf draws them again from the jitters' state.
                 var (jitter, swaps) = rng.LatinStreams();
                 ws.Jitters[j] = jitter;
                 ws.Swaps[j] = swaps; // the generators' states before use: UniformsOf replays them
                 var strata = ws.Sorted.AsSpan(0, n);
                 jitter.FillStrata(strata, OneBelow);
                 dist.QuantileBlock(strata, x);
-                swaps.Shuffle(x);
+                if (ci < 0)
+                {
+                    swaps.Shuffle(x);
+                }
+                else
+                {
+                    var s = ws.ScoreMatrix[0].AsSpan(0, n);
+                    scores.AsSpan(0, n).CopyTo(s);
+                    swaps.Shuffle(x, s);
+                }
+
                 continue;
             }
 
@@ -141,41 +152,19 @@ public sealed class BlockSampler
                 continue;
             }
 
-            if (lhs && ci == 0)
+            // Plain Monte Carlo (every Latin column was taken above).
+            if (ci < 0)
             {
-                // The first correlated column keeps its Latin order (T's column 0 has its ranks, see ImanConover): its
-                // draws x[i] = Q(strata[perm[i]]) and its scores S[i] = a[perm[i]] are both moved into trial order by the
-                // one set of swaps (the same values as a gather by perm, without the 16-bit permutation and the gathers).
-                var (jitter, swaps) = rng.LatinStreams();
-                ws.Jitters[j] = jitter;
-                ws.Swaps[j] = swaps; // the generators' states before use: UniformsOf replays them
-                jitter.FillStrata(u, OneBelow);
+                rng.Fill(u);
                 dist.QuantileBlock(u, x);
-                var s = ws.ScoreMatrix[0].AsSpan(0, n);
-                scores.AsSpan(0, n).CopyTo(s);
-                swaps.Shuffle(x, s);
                 continue;
             }
 
-            if (lhs)
-            {
-                rng.Latin(perm, u, OneBelow); // the cap: rounding could reach 1.0 in the top stratum
-            }
-            else
-            {
-                if (ci < 0)
-                {
-                    rng.Fill(u);
-                    dist.QuantileBlock(u, x);
-                    continue;
-                }
-
-                var raw = ws.Sorted.AsSpan(0, n);
-                rng.Fill(raw);
-                SortedRanks(raw, perm, u, ws);
-            }
-
-            dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n)); // a correlated column's draws by rank: placed by Iman–Conover
+            // A correlated column: its uniforms sorted (perm = their ranks) and its draws by rank, placed by Iman–Conover.
+            var raw = ws.Sorted.AsSpan(0, n);
+            rng.Fill(raw);
+            SortedRanks(raw, perm, u, ws);
+            dist.QuantileBlock(u, ws.Quantiles[ci].AsSpan(0, n));
         }
 
         if (correlate)
