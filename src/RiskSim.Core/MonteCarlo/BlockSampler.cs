@@ -432,7 +432,7 @@ public sealed class SamplerWorkspace
         // before it is read in a block, and Count is cleared by the sort that uses it.
         const int b = BlockSampler.BlockSize;
         T[] Scratch<T>()
-            where T : unmanaged => arena is null ? GC.AllocateUninitializedArray<T>(b) : arena.Rent<T>(b);
+            where T : unmanaged => ScratchArena.RentOrAllocate<T>(arena, b);
         Uniforms = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<double>())];
         Perm = [.. Enumerable.Range(0, inputs).Select(_ => Scratch<ushort>())];
         Stratified = new bool[inputs];

@@ -75,6 +75,10 @@ internal sealed class ScratchArena : IDisposable
         return array;
     }
 
+    /// <summary>An uninitialized array of <paramref name="length"/> elements: rented from <paramref name="arena"/>, or freshly allocated when there is none.</summary>
+    public static T[] RentOrAllocate<T>(ScratchArena? arena, int length)
+        where T : unmanaged => arena is null ? GC.AllocateUninitializedArray<T>(length) : arena.Rent<T>(length);
+
     /// <summary>Gives every rented array back to the pool (up to <see cref="MaxPooledBytes"/>). The arrays must not be used afterwards.</summary>
     public void Dispose()
     {

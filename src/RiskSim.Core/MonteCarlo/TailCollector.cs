@@ -68,7 +68,7 @@ internal sealed class TailCollector
     private readonly ScratchArena? _arena;
 
     /// <summary>An uninitialized array, from the arena if there is one.</summary>
-    private double[] NewArray(int length) => _arena is null ? GC.AllocateUninitializedArray<double>(length) : _arena.Rent<double>(length);
+    private double[] NewArray(int length) => ScratchArena.RentOrAllocate<double>(_arena, length);
 
     /// <summary>Makes room for <paramref name="more"/> candidates: the buffer at least doubles, its values copied.</summary>
     private void Reserve(int more)
