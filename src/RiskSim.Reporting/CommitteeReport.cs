@@ -80,11 +80,11 @@ public static class CommitteeReport
         var b = new List<ReportBlock>();
         var images = Images(options.RunDirectory);
 
-        b.Add(new HeadingBlock(1, $"{s.Name}: risk-committee report"));
-        b.Add(new ParagraphBlock($"{s.Accelerator} × {Int(s.TotalGpus)} GPUs, {s.HorizonMonths}-month horizon, cost mode `{(s.CostMode == CostMode.Rate ? "rate" : "build_up")}`. {Int(r.Trials)} Monte Carlo trials ({Sampling(r)}), seed {r.Options.Seed.ToString(CultureInfo.InvariantCulture)}." + (r.Partial ? $" **PARTIAL RUN: cancelled after {Int(r.Trials)} of {Int(r.Options.Trials)} trials.**" : "")));
+        b.Add(new HeadingBlock(1, $"{L(s.Name)}: risk-committee report"));
+        b.Add(new ParagraphBlock($"{L(s.Accelerator)} × {Int(s.TotalGpus)} GPUs, {s.HorizonMonths}-month horizon, cost mode `{(s.CostMode == CostMode.Rate ? "rate" : "build_up")}`. {Int(r.Trials)} Monte Carlo trials ({Sampling(r)}), seed {r.Options.Seed.ToString(CultureInfo.InvariantCulture)}." + (r.Partial ? $" **PARTIAL RUN: cancelled after {Int(r.Trials)} of {Int(r.Options.Trials)} trials.**" : "")));
         if (s.Description.Length > 0)
         {
-            b.Add(new ParagraphBlock(s.Description));
+            b.Add(new ParagraphBlock(L(s.Description)));
         }
 
         Answer(d, b);
@@ -155,11 +155,11 @@ public static class CommitteeReport
         }
 
         b.Add(new TableBlock(["gate", "meaning", "actual", "result"], "llrl", [.. d.Gates.Select(g => (IReadOnlyList<string>)
-            [$"`{g.Gate.Text}`", g.Gate.Label, GateActual(g, r), g.Passed ? "pass" : "**FAIL**"])]));
+            [ReportDocument.CodeLiteral(g.Gate.Text), L(g.Gate.Label), GateActual(g, r), g.Passed ? "pass" : "**FAIL**"])]));
         int failed = d.Gates.Count(g => !g.Passed);
         b.Add(new ParagraphBlock(failed == 0
             ? $"**All {d.Gates.Count} gates pass.**"
-            : $"**{failed} of {d.Gates.Count} gates fail:** " + string.Join("; ", d.Gates.Where(g => !g.Passed).Select(g => g.Actual is null ? g.Explanation : $"`{g.Gate.Text}` is {GateActual(g, r)}")) + "."));
+            : $"**{failed} of {d.Gates.Count} gates fail:** " + string.Join("; ", d.Gates.Where(g => !g.Passed).Select(g => g.Actual is null ? L(g.Explanation) : $"{ReportDocument.CodeLiteral(g.Gate.Text)} is {GateActual(g, r)}")) + "."));
     }
 
     /// <summary>One sentence: the range of NPV, the medians, the probability of loss and the gate verdict.</summary>
@@ -338,7 +338,7 @@ public static class CommitteeReport
         b.Add(new HeadingBlock(2, "4. Assumptions"));
         b.Add(new BulletsBlock(
         [
-            $"Deployment: {s.Accelerator}, {Int(s.GpusPerUnit)} GPUs per unit × {Int(s.Units)} unit{(s.Units == 1 ? "" : "s")} = {Int(s.TotalGpus)} GPUs.",
+            $"Deployment: {L(s.Accelerator)}, {Int(s.GpusPerUnit)} GPUs per unit × {Int(s.Units)} unit{(s.Units == 1 ? "" : "s")} = {Int(s.TotalGpus)} GPUs.",
             $"Cost mode `{(s.CostMode == CostMode.Rate ? "rate" : "build_up")}`; energy boundary `{s.EnergyBoundary.ToString().ToLowerInvariant()}`; demand {(s.HasDemandCap ? "capped" : "supply-limited (every token produced at the utilization is sold)")}.",
             $"Horizon {s.HorizonMonths} months; utilization ramp {s.UtilizationRampMonths} months; economic life {s.EconomicLifeMonths} months; tax depreciation {(s.TaxDepreciation == TaxDepreciation.Macrs5 ? "MACRS 5-year, half-year convention" : $"straight-line over {s.TaxLifeMonths} months")}.",
         ]));
@@ -364,7 +364,7 @@ public static class CommitteeReport
         if (s.Notes.Count > 0)
         {
             b.Add(new HeadingBlock(3, "Sources and notes from the config"));
-            b.Add(new BulletsBlock([.. s.Notes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => $"`{n.Key}`: {n.Value}")]));
+            b.Add(new BulletsBlock([.. s.Notes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => $"{ReportDocument.CodeLiteral(n.Key)}: {L(n.Value)}")]));
         }
     }
 
@@ -373,7 +373,7 @@ public static class CommitteeReport
         b.Add(new HeadingBlock(2, "5. Charts"));
         if (note is not null)
         {
-            b.Add(new ParagraphBlock(note));
+            b.Add(new ParagraphBlock(L(note)));
         }
 
         if (images.Count == 0)
@@ -441,7 +441,7 @@ public static class CommitteeReport
         var rows = new List<IReadOnlyList<string>>
         {
             new[] { "RiskSim version", Provenance.Version },
-            new[] { "config file", $"`{d.ConfigFile}`" },
+            new[] { "config file", ReportDocument.CodeLiteral(d.ConfigFile) },
             new[] { "config sha256", $"`{s.ConfigHash}`" },
             new[] { "seed", r.Options.Seed.ToString(CultureInfo.InvariantCulture) },
             new[] { "trials", Int(r.Trials) + (r.Partial ? $" of {Int(r.Options.Trials)} requested (PARTIAL)" : "") },
@@ -464,6 +464,9 @@ public static class CommitteeReport
     }
 
     // ---- formatting helpers (invariant culture) ----
+
+    /// <summary>Text from the config or the command line, shown literally (see <see cref="ReportDocument.Literal"/>).</summary>
+    private static string L(string text) => ReportDocument.Literal(text);
 
     private static string Int(long v) => v.ToString("#,0", CultureInfo.InvariantCulture);
 

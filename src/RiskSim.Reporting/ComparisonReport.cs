@@ -34,14 +34,14 @@ public static class ComparisonReport
     {
         var sb = new StringBuilder();
         var first = runs[0];
-        sb.Append($"# Side by side: {string.Join(" vs ", runs.Select(r => Fmt.Md(r.Spec.Name)))}\n\n");
+        sb.Append("# ").Append(ReportDocument.MarkdownInline("Side by side: " + string.Join(" vs ", runs.Select(r => ReportDocument.Literal(r.Spec.Name))))).Append("\n\n");
         sb.Append($"{first.Trials:#,0} trials each, seed {first.Options.Seed}, {(first.Options.Sampling == SamplingMethod.LatinHypercube ? "Latin hypercube" : "plain Monte Carlo")}. ");
         sb.Append("Inputs with the same path and distribution in two configs got the same draws in every trial (common random numbers), so the differences below compare the platforms, not sampling noise.\n\n");
         sb.Append(ChartCaptions.PercentileConvention).Append("\n\n");
         sb.Append("| KPI | statistic |");
         foreach (var r in runs)
         {
-            sb.Append($" {Fmt.Md(r.Spec.Name)} |");
+            sb.Append($" {Cell(ReportDocument.Literal(r.Spec.Name))} |");
         }
 
         sb.Append("\n|---|---|").Append(string.Concat(runs.Select(_ => "---:|"))).Append('\n');
@@ -53,7 +53,7 @@ public static class ComparisonReport
                 foreach (var r in runs)
                 {
                     var s = r[key];
-                    sb.Append($" {(s[p].Value is { } v ? Md(Fmt.Human(v, s.Kpi.Unit)) : s.NullReason.StartsWith("not within", StringComparison.Ordinal) ? "never" : "n/a")} |");
+                    sb.Append($" {(s[p].Value is { } v ? Cell(Fmt.Human(v, s.Kpi.Unit)) : s.NullReason.StartsWith("not within", StringComparison.Ordinal) ? "never" : "n/a")} |");
                 }
 
                 sb.Append('\n');
@@ -87,13 +87,13 @@ public static class ComparisonReport
         sb.Append("\n\n");
         foreach (var c in comparisons)
         {
-            sb.Append($"## {Fmt.Md(c.Challenger)} − {Fmt.Md(c.Baseline)}, trial by trial\n\n");
-            sb.Append($"Common random numbers on {c.SharedInputs.Length} inputs: {string.Join(", ", c.SharedInputs.Select(s => $"`{s}`"))}.\n\n");
+            sb.Append("## ").Append(ReportDocument.MarkdownInline($"{ReportDocument.Literal(c.Challenger)} − {ReportDocument.Literal(c.Baseline)}, trial by trial")).Append("\n\n");
+            sb.Append($"Common random numbers on {c.SharedInputs.Length} inputs: {ReportDocument.MarkdownInline(string.Join(", ", c.SharedInputs.Select(ReportDocument.CodeLiteral)))}.\n\n");
             sb.Append("| difference | P10 | P50 | P90 | P(challenger better) |\n|---|---:|---:|---:|---:|\n");
             foreach (var s in c.Statistics)
             {
                 string key = s.Kpi.Key.Replace("_difference", "", StringComparison.Ordinal);
-                sb.Append($"| {Fmt.Md(s.Kpi.Title)} | {Cell(s, 0.1)} | {Cell(s, 0.5)} | {Cell(s, 0.9)} | {c.ProbChallengerBetter[key]:P1} |\n");
+                sb.Append($"| {Cell(s.Kpi.Title)} | {Cell(s, 0.1)} | {Cell(s, 0.5)} | {Cell(s, 0.9)} | {c.ProbChallengerBetter[key]:P1} |\n");
             }
 
             sb.Append('\n');
@@ -107,7 +107,8 @@ public static class ComparisonReport
         return sb.ToString();
     }
 
-    private static string Cell(KpiStatistics s, double p) => s[p].Value is { } v ? Md(Fmt.Human(v, s.Kpi.Unit)) : "n/a";
+    private static string Cell(KpiStatistics s, double p) => s[p].Value is { } v ? Cell(Fmt.Human(v, s.Kpi.Unit)) : "n/a";
 
-    private static string Md(string s) => Fmt.Md(s).Replace("$", "\\$", StringComparison.Ordinal);
+    /// <summary>A table cell: markup as written, literal parts escaped, "|" escaped, "$" only where it could pair as math.</summary>
+    private static string Cell(string text) => ReportDocument.MarkdownInline(text, tableCell: true);
 }

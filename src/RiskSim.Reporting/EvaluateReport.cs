@@ -76,13 +76,14 @@ public static class EvaluateReport
     public static string Markdown(BaseCase b)
     {
         var sb = new StringBuilder();
-        sb.Append($"# {Fmt.Md(b.Spec.Name)}: base case\n\n{Fmt.Md(b.Spec.Accelerator)} × {b.Spec.TotalGpus:#,0} GPUs; every input at its median. RiskSim {Provenance.Version}, config sha256 `{b.Spec.ConfigHash}`.\n");
+        sb.Append("# ").Append(ReportDocument.MarkdownInline($"{ReportDocument.Literal(b.Spec.Name)}: base case")).Append("\n\n")
+          .Append(ReportDocument.MarkdownInline($"{ReportDocument.Literal(b.Spec.Accelerator)} × {b.Spec.TotalGpus:#,0} GPUs; every input at its median. RiskSim {Provenance.Version}, config sha256 `{b.Spec.ConfigHash}`.")).Append('\n');
         foreach (var g in b.Kpis.GroupBy(k => k.Group))
         {
             sb.Append($"\n## {g.Key}\n\n| KPI | value | meaning |\n|---|---:|---|\n");
             foreach (var k in g)
             {
-                sb.Append($"| `{k.Key}` | {(k.Value is null ? "n/a: " + Fmt.Md(k.Reason ?? "") : Fmt.Human(k.Value, k.Unit))} | {Fmt.Md(k.Description)} |\n");
+                sb.Append($"| `{k.Key}` | {ReportDocument.MarkdownInline(k.Value is null ? "n/a: " + (k.Reason ?? "") : Fmt.Human(k.Value, k.Unit), tableCell: true)} | {ReportDocument.MarkdownInline(k.Description, tableCell: true)} |\n");
             }
         }
 
