@@ -19,7 +19,7 @@ public static partial class Cli
     /// Writes the sensitivity analyses and the committee report of a run into <paramref name="dir"/>:
     /// tornado.csv, sensitivity.csv, the charts (through <see cref="ChartRenderer"/>), report.md and report.html.
     /// </summary>
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates)
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct)
     {
         var timing = System.Diagnostics.Stopwatch.StartNew();
         bool trace = Environment.GetEnvironmentVariable("RISKSIM_TIMING") == "1";
@@ -33,9 +33,11 @@ public static partial class Cli
 
         var data = ReportData.Compute(result, gates, configFile);
         Lap("report data (tornado, global sensitivity, paths)");
+        ct.ThrowIfCancellationRequested();
         File.WriteAllText(Path.Combine(dir, "tornado.csv"), SensitivityExport.TornadoCsv(data.Tornados));
         File.WriteAllText(Path.Combine(dir, "sensitivity.csv"), SensitivityExport.SensitivityCsv(data.Global));
         string? chartsNote = null;
+        ct.ThrowIfCancellationRequested();
         if (ChartRenderer is { } render)
         {
             try
@@ -53,6 +55,7 @@ public static partial class Cli
             }
         }
 
+        ct.ThrowIfCancellationRequested();
         var options = new ReportOptions(RunDirectory: dir, ChartsNote: chartsNote);
         File.WriteAllText(Path.Combine(dir, "report.md"), CommitteeReport.Markdown(data, options));
         File.WriteAllText(Path.Combine(dir, "report.html"), CommitteeReport.Html(data, options));

@@ -56,98 +56,127 @@ public static partial class Cli
             }
 
             bool showProgress = !r.GetValue(quiet) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null;
-            using var cts = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+
+            // Every option of every config is checked before anything is simulated or written.
+            var plans = new List<(string File, SimulationSpec Spec, RunOptions Options)>();
+            foreach (var (file, spec) in specs)
             {
-                e.Cancel = true;
-                cts.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                int exit = ExitCodes.Ok;
-                var results = new List<SimulationResult>();
-                foreach (var (file, spec) in specs)
+                long n = r.GetValue(trials) ?? spec.Simulation.Trials;
+                if (n < 1)
                 {
-                    long n = r.GetValue(trials) ?? spec.Simulation.Trials;
-                    if (n < 1)
-                    {
-                        throw new UsageException($"--trials must be at least 1 (got {n})");
-                    }
-
-                    if (n > RunOptions.MaxTrials)
-                    {
-                        throw new UsageException($"--trials must be at most {RunOptions.MaxTrials:N0} (got {n:N0}). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
-                    }
-
-                    bool twoPasses = r.GetValue(twoPass) || n > RunOptions.MaxInMemoryTrials;
-                    if (twoPasses && r.GetValue(keep) is { } k)
-                    {
-                        throw new UsageException($"--keep-trials {k} needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Drop --keep-trials or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
-                    }
-
-                    if (twoPasses && specs.Count > 1)
-                    {
-                        throw new UsageException($"comparing several configs needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Run the configs one at a time, or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
-                    }
-
-                    if (twoPasses)
-                    {
-                        output.WriteLine(n > RunOptions.MaxInMemoryTrials
-                            ? $"{n:N0} trials exceed the {RunOptions.MaxInMemoryTrials:N0} kept in memory: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only)."
-                            : $"--two-pass: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only).");
-                    }
-
-                    var options = new RunOptions(n, r.GetValue(seed) ?? spec.Simulation.Seed, r.GetValue(sampling) switch
-                    {
-                        "mc" => SamplingMethod.MonteCarlo,
-                        "lhs" => SamplingMethod.LatinHypercube,
-                        _ => spec.Simulation.Sampling,
-                    }, threadCount)
-                    {
-                        TwoPass = twoPasses,
-                        KeepAllTrials = r.GetValue(keep) is not null || specs.Count > 1, // per-trial output and comparisons need every trial
-                    };
-                    int code;
-                    SimulationResult result;
-                    try
-                    {
-                        (code, result) = RunOne(file, spec, options, target, max, r.GetValue(outDir)!, r.GetValue(keep), showProgress, output, errors, cts.Token);
-                    }
-                    catch (OperationCanceledException) when (cts.IsCancellationRequested)
-                    {
-                        errors.WriteLine();
-                        errors.WriteLine($"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}");
-                        return ExitCodes.Cancelled;
-                    }
-
-                    exit = Math.Max(exit, code);
-                    if (code == ExitCodes.Cancelled)
-                    {
-                        return ExitCodes.Cancelled;
-                    }
-
-                    results.Add(result);
+                    throw new UsageException($"--trials must be at least 1 (got {n})");
                 }
 
-                WriteComparisons(results, r.GetValue(outDir)!, output);
-                return exit;
+                if (n > RunOptions.MaxTrials)
+                {
+                    throw new UsageException($"--trials must be at most {RunOptions.MaxTrials:N0} (got {n:N0}). Use fewer trials, or --until-stable to stop when the percentiles are precise enough.");
+                }
+
+                bool twoPasses = r.GetValue(twoPass) || n > RunOptions.MaxInMemoryTrials;
+                if (twoPasses && r.GetValue(keep) is { } k)
+                {
+                    throw new UsageException($"--keep-trials {k} needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Drop --keep-trials or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
+                }
+
+                if (twoPasses && specs.Count > 1)
+                {
+                    throw new UsageException($"comparing several configs needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Run the configs one at a time, or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
+                }
+
+                plans.Add((file, spec, new RunOptions(n, r.GetValue(seed) ?? spec.Simulation.Seed, r.GetValue(sampling) switch
+                {
+                    "mc" => SamplingMethod.MonteCarlo,
+                    "lhs" => SamplingMethod.LatinHypercube,
+                    _ => spec.Simulation.Sampling,
+                }, threadCount)
+                {
+                    TwoPass = twoPasses,
+                    KeepAllTrials = r.GetValue(keep) is not null || specs.Count > 1, // per-trial output and comparisons need every trial
+                }));
             }
-            finally
+
+            // The output location is created, cleaned of what dead runs left and probed before the simulation: an
+            // unwritable --out is bad input found up front, not an I/O error after minutes of simulating.
+            ResultStore store;
+            try
             {
-                Console.CancelKeyPress -= onCancel;
+                store = ResultStore.Open(r.GetValue(outDir)!, errors.WriteLine);
             }
+            catch (ResultLocationException ex)
+            {
+                throw new UsageException($"--out {ex.Message}", ex);
+            }
+
+            using var signals = new RunSignals();
+            int exit = ExitCodes.Ok;
+            var written = new List<(SimulationResult Result, string Folder)>();
+            var claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (file, spec, options) in plans)
+            {
+                if (options.TwoPass)
+                {
+                    output.WriteLine(options.Trials > RunOptions.MaxInMemoryTrials
+                        ? $"{options.Trials:N0} trials exceed the {RunOptions.MaxInMemoryTrials:N0} kept in memory: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only)."
+                        : $"--two-pass: exact percentiles by two passes (each block simulated twice, memory flat; per-trial KPIs kept for the first {MonteCarloEngine.KeptTrials:N0} trials only).");
+                }
+
+                int code;
+                SimulationResult result;
+                string folder;
+                try
+                {
+                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), showProgress, output, errors, signals);
+                }
+                catch (OperationCanceledException) when (signals.SimulationToken.IsCancellationRequested)
+                {
+                    errors.WriteLine();
+                    errors.WriteLine($"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}");
+                    return ExitCodes.Cancelled;
+                }
+                catch (WriteCancelledException)
+                {
+                    errors.WriteLine($"cancelled while writing the results of {spec.Name}: nothing written for it (an earlier result in {store.Shown} is kept)");
+                    return ExitCodes.Cancelled;
+                }
+
+                exit = Math.Max(exit, code);
+                if (code == ExitCodes.Cancelled)
+                {
+                    return ExitCodes.Cancelled;
+                }
+
+                written.Add((result, folder));
+                if (signals.SimulationToken.IsCancellationRequested)
+                {
+                    // The signal came after this config's simulation had finished: its result is complete; stop here.
+                    errors.WriteLine($"cancelled: stopped after {spec.Name} (its result is complete)");
+                    return ExitCodes.Cancelled;
+                }
+            }
+
+            try
+            {
+                WriteComparisons(written, store, claimed, output, errors, signals);
+            }
+            catch (WriteCancelledException)
+            {
+                errors.WriteLine("cancelled while writing the comparisons: the configs' results are complete; the comparisons were not written");
+                return ExitCodes.Cancelled;
+            }
+
+            return exit;
         });
         return cmd;
     }
 
-    private static void WriteComparisons(List<SimulationResult> results, string outRoot, TextWriter output)
+    private static void WriteComparisons(List<(SimulationResult Result, string Folder)> written, ResultStore store, ISet<string> claimed, TextWriter output, TextWriter errors, RunSignals signals)
     {
-        if (results.Count < 2)
+        if (written.Count < 2)
         {
             return;
         }
 
+        var results = written.Select(w => w.Result).ToList();
         var baseline = results[0];
         var comparisons = new List<Comparison>();
         foreach (var challenger in results.Skip(1))
@@ -159,64 +188,82 @@ public static partial class Cli
             }
 
             var c = Comparison.Compute(baseline, challenger);
-            string final = Path.Combine(outRoot, SafeName($"compare-{challenger.Spec.Name}-vs-{baseline.Spec.Name}"));
-            string tmp = AtomicDirectory.BeginWrite(final);
-            try
-            {
-                File.WriteAllText(Path.Combine(tmp, "comparison.json"), RunExport.ComparisonJson(c));
-                AtomicDirectory.Commit(tmp, final);
-            }
-            catch
-            {
-                AtomicDirectory.Abort(tmp);
-                throw;
-            }
-
+            string final = WriteResult(store, SafeName($"compare-{challenger.Spec.Name}-vs-{baseline.Spec.Name}"), ResultIdentity.Comparison(challenger.Spec.Name, baseline.Spec.Name), claimed, errors, signals,
+                $"the comparison of {challenger.Spec.Name} with {baseline.Spec.Name}",
+                (tmp, _) => File.WriteAllText(Path.Combine(tmp, "comparison.json"), RunExport.ComparisonJson(c)));
             comparisons.Add(c);
             var npv = c.Statistics[0];
             output.WriteLine($"{challenger.Spec.Name} − {baseline.Spec.Name}: NPV difference P10 {Fmt.Human(npv[0.1].Value, "USD")}, P50 {Fmt.Human(npv[0.5].Value, "USD")}, P90 {Fmt.Human(npv[0.9].Value, "USD")}; P(challenger has higher NPV) = {c.ProbChallengerBetter["npv_usd"]:P1}; common random numbers on {c.SharedInputs.Length} shared inputs. Results: {final}");
         }
 
         // One side-by-side report of every config, with overlaid S-curves.
-        var comparable = results.Where(r => r.Trials == baseline.Trials && r.Options.Seed == baseline.Options.Seed && r.Options.Sampling == baseline.Options.Sampling).ToList();
-        string side = Path.Combine(outRoot, "comparison");
-        string tmpSide = AtomicDirectory.BeginWrite(side);
-        try
+        var comparable = written.Where(w => w.Result.Trials == baseline.Trials && w.Result.Options.Seed == baseline.Options.Seed && w.Result.Options.Sampling == baseline.Options.Sampling).ToList();
+        string side = WriteResult(store, "comparison", ResultIdentity.SideBySide, claimed, errors, signals, "the side-by-side report", (tmp, ct) =>
         {
+            var runs = comparable.Select(w => w.Result).ToList();
             var images = new List<string>();
             if (SCurveRenderer is { } render)
             {
                 foreach (int k in new[] { TrialKpis.Npv, TrialKpis.NetRoi })
                 {
-                    if (ComparisonReport.SCurves(comparable, k) is { } curves)
+                    if (ComparisonReport.SCurves(runs, k) is { } curves)
                     {
-                        images.AddRange(render(tmpSide, curves).Select(Path.GetFileName)!);
+                        images.AddRange(render(tmp, curves).Select(Path.GetFileName)!);
                     }
+
+                    ct.ThrowIfCancellationRequested();
                 }
             }
 
-            var gates = comparable.Select(r => Gates.Evaluate(r)).ToList();
-            File.WriteAllText(Path.Combine(tmpSide, "report.md"), ComparisonReport.Markdown(comparable, gates, comparisons, images!));
-            AtomicDirectory.Commit(tmpSide, side);
-        }
-        catch
-        {
-            AtomicDirectory.Abort(tmpSide);
-            throw;
-        }
-
+            var gates = runs.Select(r => Gates.Evaluate(r)).ToList();
+            File.WriteAllText(Path.Combine(tmp, "report.md"), ComparisonReport.Markdown(runs, gates, comparisons, images!));
+            File.WriteAllText(Path.Combine(tmp, ResultIdentity.SideBySideIndex), RunExport.SideBySideIndex(comparable.Select(w => (w.Result.Spec.Name, Path.GetFileName(w.Folder))).ToList()));
+        });
         output.WriteLine($"side-by-side report of {comparable.Count} configs with overlaid S-curves: {side}");
+    }
+
+    /// <summary>
+    /// Writes one result folder through the store: <paramref name="write"/> fills the temporary folder, which then
+    /// moves into place. A signal while writing abandons it (<see cref="WriteCancelledException"/>); an I/O failure
+    /// abandons it and becomes a <see cref="ResultWriteException"/> (exit 4).
+    /// </summary>
+    private static string WriteResult(ResultStore store, string name, ResultIdentity identity, ISet<string> claimed, TextWriter errors, RunSignals signals, string what, Action<string, CancellationToken> write)
+    {
+        var ct = signals.WritingToken;
+        try
+        {
+            using var pending = store.Begin(name);
+            write(pending.Path, ct);
+            ct.ThrowIfCancellationRequested();
+            var (folder, note) = store.Commit(pending, identity, claimed);
+            if (note is not null)
+            {
+                errors.WriteLine($"note: {note}");
+            }
+
+            return folder;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw new WriteCancelledException();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ResultWriteException($"could not write {what} to {store.Shown}: {ex.Message}. Nothing half-written was left; an earlier result of the same name there is kept.", ex);
+        }
     }
 
     /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
     public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
 
-    private static (int Code, SimulationResult Result) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, string outRoot, string? keep, bool showProgress, TextWriter output, TextWriter errors, CancellationToken ct)
+    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals)
     {
         var sw = Stopwatch.StartNew();
+        var ct = signals.SimulationToken;
         IProgress<RunProgress>? progress = showProgress ? new SyncProgress(p =>
             errors.Write($"\r{spec.Name}: {p.Done:N0}/{p.Total:N0} trials, {p.TrialsPerSecond / 1e6:0.0} M trials/s, ETA {(p.Eta is { } e ? e.TotalSeconds.ToString("0.0", Fmt.Inv) + " s" : "?")}   ")) : null;
 
+        progress = TestHooks.MarkFirstBlock(progress);
         SimulationResult result = MonteCarloEngine.Run(spec, options, progress, ct);
         while (target is { } tg && !result.Partial)
         {
@@ -237,6 +284,9 @@ public static partial class Cli
             result = MonteCarloEngine.Run(spec, options with { Trials = next }, progress, ct);
         }
 
+        // From here on a signal stops the writing instead (see RunSignals).
+        signals.InWriting = true;
+
         // The reports and charts, not another run, come next: the run's scratch arrays go back to the garbage collector,
         // and one collection now lets the reports reuse their memory (without it, peak RSS of a 10 M run rose by ~90 MB).
         MonteCarloEngine.ReleaseScratch();
@@ -248,13 +298,12 @@ public static partial class Cli
         }
 
         var gates = Gates.Evaluate(result);
-        string name = SafeName(spec.Name);
-        string final = Path.Combine(outRoot, name);
-        string tmp = AtomicDirectory.BeginWrite(final);
-        try
+        string final = WriteResult(store, SafeName(spec.Name), ResultIdentity.Run(spec.Name, file), claimed, errors, signals, $"the results of {spec.Name}", (tmp, wct) =>
         {
             File.WriteAllText(Path.Combine(tmp, "summary.json"), RunExport.SummaryJson(result, file, gates, sw.Elapsed));
             File.WriteAllText(Path.Combine(tmp, "percentiles.csv"), RunExport.PercentilesCsv(result));
+            TestHooks.PauseWrite(tmp, errors, wct);
+            wct.ThrowIfCancellationRequested();
             if (keep == "csv")
             {
                 using var w = new StreamWriter(Path.Combine(tmp, "trials.csv"));
@@ -266,23 +315,19 @@ public static partial class Cli
                 RunExport.TrialsBinary(result, s);
             }
 
-            WriteReports(tmp, file, result, gates);
-            AtomicDirectory.Commit(tmp, final);
-        }
-        catch
-        {
-            AtomicDirectory.Abort(tmp);
-            throw;
-        }
+            wct.ThrowIfCancellationRequested();
+            WriteReports(tmp, file, result, gates, wct);
+        });
+        signals.InWriting = false;
 
         output.Write(RunConsole.Summary(result, gates, final, sw.Elapsed));
         if (result.Partial)
         {
             errors.WriteLine($"cancelled: PARTIAL result of {result.Trials:N0} of {options.Trials:N0} trials written to {final} (marked \"partial\": true)");
-            return (ExitCodes.Cancelled, result);
+            return (ExitCodes.Cancelled, result, final);
         }
 
-        return (gates.All(g => g.Passed) ? ExitCodes.Ok : ExitCodes.GateFailed, result);
+        return (gates.All(g => g.Passed) ? ExitCodes.Ok : ExitCodes.GateFailed, result, final);
     }
 
     /// <summary>Widest 95 % interval of NPV's P10/P50/P90 as a fraction of (P90 − P10).</summary>
@@ -305,10 +350,10 @@ public static partial class Cli
         return s.Length == 0 ? "unnamed" : s;
     }
 
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates);
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct);
 
-    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates) =>
-        WriteReportsImpl(dir, configFile, result, gates);
+    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct) =>
+        WriteReportsImpl(dir, configFile, result, gates, ct);
 
     private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
     {

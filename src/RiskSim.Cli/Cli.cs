@@ -14,7 +14,7 @@ public static partial class Cli
     {
         var output = stdout ?? Console.Out;
         var errors = stderr ?? Console.Error;
-        var root = new RootCommand("RiskSim: Monte Carlo risk simulation of accelerator (GPU) infrastructure decisions, from inference benchmarks to NPV, ROI and payback distributions.\nExit codes: 0 ok, 1 internal error, 2 bad input, 3 a risk gate failed, 130 cancelled.");
+        var root = new RootCommand("RiskSim: Monte Carlo risk simulation of accelerator (GPU) infrastructure decisions, from inference benchmarks to NPV, ROI and payback distributions.\nExit codes: 0 ok, 1 internal error, 2 bad input, 3 a risk gate failed, 4 I/O error writing results, 130 cancelled (Ctrl-C or SIGTERM).");
         root.Subcommands.Add(EvaluateCommand(output));
         root.Subcommands.Add(ExplainCommand(output));
         root.Subcommands.Add(ValidateCommand(output, errors));
@@ -51,10 +51,16 @@ public static partial class Cli
             errors.WriteLine($"error: {ex.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (ResultWriteException ex)
         {
             errors.WriteLine($"error: {ex.Message}");
-            return ExitCodes.BadInput;
+            return ExitCodes.IoError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reading input is checked where it happens (bad input); an I/O failure elsewhere is not the user's input.
+            errors.WriteLine($"error: I/O: {ex.Message}");
+            return ExitCodes.IoError;
         }
     }
 
@@ -74,7 +80,15 @@ public static partial class Cli
             throw new UsageException($"{path}: file not found");
         }
 
-        string text = File.ReadAllText(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: cannot be read ({ex.Message})", ex);
+        }
         return ConfigLoader.Load(text, path, overrides);
     }
 

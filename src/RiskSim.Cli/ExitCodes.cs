@@ -15,6 +15,18 @@ public static class ExitCodes
     /// <summary>The run completed but at least one risk gate failed.</summary>
     public const int GateFailed = 3;
 
-    /// <summary>Cancelled (Ctrl-C); a partial result marked as such was written.</summary>
+    /// <summary>
+    /// The results could not be written (disk full, the output folder removed or made read-only during the run, a lock
+    /// held by another process for minutes): an I/O failure, not bad input. Nothing half-written is left; an earlier
+    /// result of the same name is kept. An output location that cannot be written at all is found before simulating
+    /// and reported as bad input (2).
+    /// </summary>
+    public const int IoError = 4;
+
+    /// <summary>
+    /// Cancelled by Ctrl-C (SIGINT) or SIGTERM (a build server's job cancel). During the simulation: a partial result,
+    /// marked <c>"partial": true</c>, is written. During the writing of results (or a second signal): writing stops and
+    /// nothing is written for that config.
+    /// </summary>
     public const int Cancelled = 130;
 }

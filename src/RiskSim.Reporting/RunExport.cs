@@ -93,6 +93,24 @@ public static class RunExport
     });
 
     /// <summary>comparison.json: the trial-by-trial difference challenger − baseline under common random numbers.</summary>
+    /// <summary>index.json of the side-by-side folder: the configs it shows and the folder of each one's results.</summary>
+    public static string SideBySideIndex(IReadOnlyList<(string Name, string Folder)> configs) => Fmt.Json(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", "side_by_side");
+        w.WriteStartArray("configs");
+        foreach (var (name, folder) in configs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteString("folder", folder);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
     public static string ComparisonJson(Comparison c) => Fmt.Json(w =>
     {
         w.WriteStartObject();
