@@ -13,8 +13,9 @@
   Linux/macOS:  dotnet tool restore; dotnet pwsh ./run.ps1
   Windows:      pwsh ./run.ps1   (or Windows PowerShell 5.1: powershell -File run.ps1)
 
-  Exit codes: 0 all ran and all gates passed; 2 a config was invalid or a run errored; 3 a gate failed
-  (only with -FailOnGate). Errors take precedence over gate failures.
+  Exit codes: 0 all ran and all gates passed; 2 a config was invalid or a run errored (risksim exit 1,
+  2, 4 = I/O error writing results, or 130 = cancelled); 3 a gate failed (only with -FailOnGate).
+  Errors take precedence over gate failures.
 
 .EXAMPLE
   dotnet pwsh ./run.ps1 -Trials 200000 -Seed 7
