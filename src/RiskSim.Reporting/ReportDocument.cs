@@ -340,8 +340,9 @@ public static partial class ReportDocument
     /// Escapes literal text for Markdown with a backslash before each character that could start markup here:
     /// <c>\ ` * [ ] &lt; |</c> always ("|" is needed in table cells, harmless elsewhere); "~" when the line holds two (a strikethrough pair); "_" unless inside a word (snake_case stays readable); "#" at the start or after
     /// a space (a heading, or a heading's closing sequence); "&amp;" before an entity name; "$" when
-    /// <paramref name="escapeDollar"/>; and at the start of the line, a list, quote or setext marker ("-", "+", "=",
-    /// "&gt;", "1." and "1)"). Links cannot form: not "[text](url)", "![image](url)" or "&lt;url&gt;", and not GitHub's bare
+    /// <paramref name="escapeDollar"/>; and at the start of the line, a list, quote or rule marker ("- ", "+ ", "---",
+    /// "&gt;", "1. " and "1) "; "-5 %" and "1.5 GPUs" stay as they are). Line breaks never reach here (<see cref="Clean"/>),
+    /// so a setext underline cannot form. Links cannot form: not "[text](url)", "![image](url)" or "&lt;url&gt;", and not GitHub's bare
     /// autolinks either (the ":" of "://", "mailto:" and "xmpp:", the "." of "www." and the "@" of an address are escaped),
     /// so an address in a note reads as text, as in report.html. Plain words, numbers, spaces and most punctuation are left
     /// as they are.
@@ -365,9 +366,11 @@ public static partial class ReportDocument
                 '#' => i == 0 || char.IsWhiteSpace(s[i - 1]),
                 '&' => EntityLike(s, i),
                 '$' => escapeDollar,
-                '-' or '+' or '=' or '>' => atStart && i == 0,
-                '.' => (atStart && i > 0 && AllDigits(s, i)) || EndsWithWord(s, i, "www"),
-                ')' => atStart && i > 0 && AllDigits(s, i),
+                '>' => atStart && i == 0,
+                '-' => atStart && i == 0 && (SpaceOrEnd(s, i + 1) || s[i + 1] == '-'), // a list item or a rule ("---")
+                '+' => atStart && i == 0 && SpaceOrEnd(s, i + 1),
+                '.' => (atStart && i > 0 && AllDigits(s, i) && SpaceOrEnd(s, i + 1)) || EndsWithWord(s, i, "www"),
+                ')' => atStart && i > 0 && AllDigits(s, i) && SpaceOrEnd(s, i + 1),
                 ':' => (i + 2 < s.Length && s[i + 1] == '/' && s[i + 2] == '/') || EndsWithWord(s, i, "mailto") || EndsWithWord(s, i, "xmpp"),
                 '@' => i > 0 && (char.IsLetterOrDigit(s[i - 1]) || s[i - 1] is '.' or '-' or '_' or '+'),
                 _ => false,
@@ -389,6 +392,8 @@ public static partial class ReportDocument
         int start = end - word.Length;
         return start >= 0 && s.AsSpan(start, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase) && (start == 0 || !char.IsLetterOrDigit(s[start - 1]));
     }
+
+    private static bool SpaceOrEnd(string s, int i) => i >= s.Length || char.IsWhiteSpace(s[i]);
 
     private static bool AllDigits(string s, int end)
     {

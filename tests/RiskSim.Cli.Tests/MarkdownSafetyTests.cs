@@ -145,6 +145,9 @@ public class MarkdownSafetyTests
         Assert.Equal("see https\\://x.example and www\\.x.example", Md("see https://x.example and www.x.example"));
         Assert.Equal("\\- not a list", Md("- not a list"));
         Assert.Equal("2024\\. not a list", Md("2024. not a list"));
+        Assert.Equal("-5 % and 1.5 GPUs", Md("-5 % and 1.5 GPUs"));
+        Assert.Equal("1.5 GPUs", Md("1.5 GPUs"));
+        Assert.Equal("\\---", Md("---"));
         Assert.Equal("\\_x\\_ \\*y\\*", Md("_x_ *y*"));
     }
 
