@@ -50,6 +50,9 @@ public sealed record BenchmarkPoint
     /// <summary>True when the file says the request rate was unbounded ("inf", Infinity): all requests sent at once.</summary>
     public bool RequestRateUnbounded { get; init; }
 
+    /// <summary>Measured mean number of in-flight requests, where the tool reports it (GuideLLM, trtllm-bench, SGLang <c>concurrency</c>).</summary>
+    public double? MeasuredConcurrency { get; init; }
+
     /// <summary>Mean input (prompt) tokens per completed request.</summary>
     public double? MeanInputTokens { get; init; }
 
@@ -107,7 +110,7 @@ public sealed record BenchmarkPoint
     /// <summary>Requests that completed successfully.</summary>
     public long? CompletedRequests { get; init; }
 
-    /// <summary>Requests that failed (errored, and incomplete/cancelled where the tool counts them apart).</summary>
+    /// <summary>Requests that failed (errored). Requests cut off because the run ended (GuideLLM incomplete, AIPerf cancelled) are not counted.</summary>
     public long? FailedRequests { get; init; }
 
     /// <summary>Energy per output token, joules; see <see cref="EnergyBoundary"/> for what was metered.</summary>
