@@ -13,6 +13,9 @@ public static class BenchmarkImporter
     /// </summary>
     public static ImportResult Import(IEnumerable<string> paths, BenchmarkImportOptions? options = null, CancellationToken cancellationToken = default)
         => ImportPipeline.Run(paths, options ?? new BenchmarkImportOptions(), cancellationToken);
+
+    /// <summary>The values <see cref="BenchmarkImportOptions.Format"/> accepts: "auto", the tool names and the format names.</summary>
+    public static IReadOnlyList<string> FormatChoices => ImportPipeline.FormatChoices;
 }
 
 /// <summary>Format names used in <see cref="BenchmarkSource.Format"/> and accepted by <c>--format</c>.</summary>

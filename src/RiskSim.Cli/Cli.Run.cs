@@ -8,7 +8,7 @@ namespace RiskSim.Cli;
 
 public static partial class Cli
 {
-    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors), TornadoCommand(output, errors)];
+    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors), TornadoCommand(output, errors), BenchCommand(output, errors)];
 
     private static Command RunCommand(TextWriter output, TextWriter errors)
     {

@@ -155,10 +155,33 @@ internal static class LenientJson
         }
         catch (JsonException ex)
         {
-            throw new BenchInputException(Position(buf, ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0, insertions, bom), "invalid JSON: " + Clean(ex.Message));
+            throw new BenchInputException(Position(buf, ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0, insertions, bom), Describe(ex, buf));
         }
 
         return values;
+    }
+
+    /// <summary>The message for invalid JSON; a file that stops inside a value says it looks truncated.</summary>
+    public static string Describe(JsonException ex, ReadOnlySpan<byte> buf)
+    {
+        long line0 = ex.LineNumber ?? 0;
+        long lineStart = 0;
+        for (long l = 0; l < line0; l++)
+        {
+            int nl = buf[(int)lineStart..].IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                break;
+            }
+
+            lineStart += nl + 1;
+        }
+
+        long abs = lineStart + (ex.BytePositionInLine ?? 0);
+        bool atEnd = buf[(int)Math.Min(abs, buf.Length)..].Trim(" \t\r\n"u8).Length <= 1;
+        return atEnd
+            ? "invalid JSON: the file ends inside a JSON value (truncated?): " + Clean(ex.Message)
+            : "invalid JSON: " + Clean(ex.Message);
     }
 
     /// <summary>"line L, byte B" (1-based, original file) for a reader position in a possibly rewritten buffer.</summary>

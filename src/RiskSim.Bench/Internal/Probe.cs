@@ -245,7 +245,7 @@ internal sealed class Probe
         }
         catch (JsonException ex)
         {
-            ParseProblem = "invalid JSON: " + LenientJson.Clean(ex.Message);
+            ParseProblem = whole ? LenientJson.Describe(ex, buf) : "invalid JSON: " + LenientJson.Clean(ex.Message);
             ParseProblemAt = LenientJson.Position(buf, ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0, insertions, (int)Math.Max(0, skipped));
         }
     }

@@ -19,6 +19,8 @@ internal sealed class SglangReader : BenchReader
 
     public override bool Detect(Probe p) => VllmReader.ServingShape(p) && p.HasAny(VllmReader.SglangMarkers);
 
+    public override bool Resembles(Probe p) => VllmReader.ServingShape(p) && !p.HasAny(VllmReader.VllmMarkers) && !p.HasAny(VllmReader.SglangMarkers);
+
     public override void Read(ReadContext ctx)
     {
         foreach (var v in ctx.Values)
@@ -69,7 +71,7 @@ internal sealed class SglangReader : BenchReader
                 Tool = Tool,
                 ToolVersion = v.Root.Path("server_info.version").Str(),
                 Backend = f.Str("backend"),
-                Model = f.Str("model_id") ?? f.Str("model") ?? v.Root.Path("server_info.model_path").Str() ?? f.Str("tokenizer"),
+                Model = VllmReader.ModelName(f.Str("model_id") ?? f.Str("model") ?? v.Root.Path("server_info.model_path").Str() ?? f.Str("tokenizer")),
                 Scenario = f.Str("tag"),
                 GpuCount = gpus,
                 GpuCountSource = gpus is null ? GpuCountSource.Unknown : GpuCountSource.File,

@@ -82,7 +82,7 @@ internal sealed partial class VllmReader : BenchReader
             Tool = Tool,
             ToolVersion = f.Str("vllm_version"),
             Backend = f.Str("backend") ?? f.Str("endpoint_type"),
-            Model = f.Str("model_id") ?? f.Str("model"),
+            Model = ModelName(f.Str("model_id") ?? f.Str("model")),
             Hardware = FirstString(run, "hardware", "hw", "gpu", "gpu_type", "gpu_name", "device"),
             Scenario = f.Str("label"),
             GpuCount = gpus,
@@ -119,6 +119,24 @@ internal sealed partial class VllmReader : BenchReader
 
         ctx.Add(p with { Warnings = f.Warnings });
     }
+
+    /// <summary>
+    /// A Hugging Face cache path (<c>…/models--openai--gpt-oss-120b/snapshots/…</c>) becomes the repository id
+    /// (<c>openai/gpt-oss-120b</c>), so one model served from a local cache groups with the same model elsewhere.
+    /// </summary>
+    internal static string? ModelName(string? model)
+    {
+        if (model is null)
+        {
+            return null;
+        }
+
+        var m = HfCache().Match(model);
+        return m.Success ? $"{m.Groups[1].Value}/{m.Groups[2].Value}" : model;
+    }
+
+    [GeneratedRegex(@"models--([^/]+?)--([^/]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex HfCache();
 
     internal static (double? Rate, bool Unbounded) RequestRate(double? raw) => raw switch
     {
