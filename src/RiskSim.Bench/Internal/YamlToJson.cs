@@ -24,6 +24,11 @@ internal static class YamlToJson
         {
             throw new BenchInputException($"line {ex.Start.Line}, column {ex.Start.Column}", LenientJson.Clean(ex.Message));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner sometimes fails without a position; find the last place it parsed cleanly.
+            throw new BenchInputException(LastGoodMark(yaml), "the YAML parser stopped here (unbalanced brackets or bad indentation?)");
+        }
 
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -38,6 +43,31 @@ internal static class YamlToJson
         }
 
         return ms.ToArray();
+    }
+
+    private static string LastGoodMark(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        Mark last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is { } e)
+                {
+                    last = e.End;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
+        {
+            if (ex is YamlException y)
+            {
+                return $"line {y.Start.Line}, column {y.Start.Column}";
+            }
+        }
+
+        return $"after line {last.Line}, column {last.Column}";
     }
 
     private static void Write(Utf8JsonWriter w, YamlNode node)
