@@ -64,7 +64,7 @@ internal static class ImportPipeline
             {
                 var found = Directory.EnumerateFiles(p, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
                     .Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .Order(StringComparer.Ordinal)
+                    .Order(NaturalOrder.Instance)
                     .ToList();
                 if (found.Count == 0)
                 {
@@ -304,4 +304,58 @@ internal static class ImportPipeline
     private static string Where(BenchmarkImportOptions o) => o.GpusSource == GpuCountSource.Config ? "config's GPU count" : "--gpus";
 
     internal static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Paths in natural order: digit runs compare as numbers (concurrency_4 before concurrency_16), the rest ordinally.</summary>
+    internal sealed class NaturalOrder : IComparer<string>
+    {
+        public static readonly NaturalOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            if (x is null || y is null)
+            {
+                return string.CompareOrdinal(x, y);
+            }
+
+            int i = 0, j = 0;
+            while (i < x.Length && j < y.Length)
+            {
+                if (char.IsAsciiDigit(x[i]) && char.IsAsciiDigit(y[j]))
+                {
+                    int si = i, sj = j;
+                    while (i < x.Length && char.IsAsciiDigit(x[i]))
+                    {
+                        i++;
+                    }
+
+                    while (j < y.Length && char.IsAsciiDigit(y[j]))
+                    {
+                        j++;
+                    }
+
+                    var a = x.AsSpan(si, i - si).TrimStart('0');
+                    var b = y.AsSpan(sj, j - sj).TrimStart('0');
+                    int c = a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.SequenceCompareTo(b);
+                    if (c != 0)
+                    {
+                        return c;
+                    }
+                }
+                else
+                {
+                    int c = x[i].CompareTo(y[j]);
+                    if (c != 0)
+                    {
+                        return c;
+                    }
+
+                    i++;
+                    j++;
+                }
+            }
+
+            int rest = (x.Length - i).CompareTo(y.Length - j);
+            return rest != 0 ? rest : string.CompareOrdinal(x, y);
+        }
+    }
 }

@@ -70,19 +70,33 @@ public static partial class Cli
         return cmd;
     }
 
-    /// <summary>Diagnostics to stderr; the same message for several records of one file is one line listing them.</summary>
+    /// <summary>
+    /// Diagnostics to stderr. The same message for several records of one file is one line listing them; the same
+    /// message for several files (e.g. the GPU count taken from each name of a sweep) is one line naming the files.
+    /// </summary>
     internal static void WriteDiagnostics(IReadOnlyList<ImportDiagnostic> diagnostics, TextWriter errors)
     {
-        foreach (var g in diagnostics.GroupBy(d => (d.Severity, d.Path, d.Message)))
+        foreach (var byMessage in diagnostics.GroupBy(d => (d.Severity, d.Message)))
         {
-            var locators = g.Select(d => d.Locator).Where(l => l is not null).Distinct().ToList();
-            string? where = locators.Count switch
+            var files = byMessage.Select(d => d.Path).Distinct().ToList();
+            if (files.Count > 1 && byMessage.Key.Severity is DiagnosticSeverity.Info or DiagnosticSeverity.Warning)
             {
-                0 => null,
-                <= 4 => string.Join(", ", locators),
-                _ => $"{locators[0]} … {locators[^1]}, {locators.Count} records",
-            };
-            errors.WriteLine((g.First() with { Locator = where }).ToString());
+                string kind = byMessage.Key.Severity == DiagnosticSeverity.Warning ? "warning" : "note";
+                errors.WriteLine($"{kind}: {files.Count} files ({files[0]} … {Path.GetFileName(files[^1])}): {byMessage.Key.Message}");
+                continue;
+            }
+
+            foreach (var g in byMessage.GroupBy(d => d.Path))
+            {
+                var locators = g.Select(d => d.Locator).Where(l => l is not null).Distinct().ToList();
+                string? where = locators.Count switch
+                {
+                    0 => null,
+                    <= 4 => string.Join(", ", locators),
+                    _ => $"{locators[0]} … {locators[^1]}, {locators.Count} records",
+                };
+                errors.WriteLine((g.First() with { Locator = where }).ToString());
+            }
         }
     }
 

@@ -56,8 +56,8 @@ public class CsvAndStreamingTests
         string f = tmp.File("curated.csv", """
             # source: InferenceX gpt-oss-120b sweep, github.com/SemiAnalysisAI/InferenceX commit 006dbc6, benchmarks/multi_node/results/gpt-oss-120b
             tool,model,hardware,gpu_count,concurrency,request_rate_per_s,output_tokens_per_s,ttft_median_s,tpot_median_s
-            vllm,openai/gpt-oss-120b,mi355x,16,4,inf,459.2,0.124,0.00839
-            vllm,openai/gpt-oss-120b,mi355x,16,8,inf,929.0,0.112,0.00848
+            vllm,openai/gpt-oss-120b,,16,4,inf,459.2,0.124,0.00839
+            vllm,openai/gpt-oss-120b,,16,8,inf,929.0,0.112,0.00848
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal));
         var r = Fx.Import(f);

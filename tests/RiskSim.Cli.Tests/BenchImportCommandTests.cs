@@ -85,6 +85,22 @@ public class BenchImportCommandTests
     }
 
     [Fact]
+    public void Readme_example_is_what_the_command_prints()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        int marker = readme.IndexOf("<!-- bench-import-example", StringComparison.Ordinal);
+        Assert.True(marker > 0, "README.md has no bench-import-example block");
+        int start = readme.IndexOf("```\n", marker, StringComparison.Ordinal) + 4;
+        string expected = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+
+        // Run on the same folder; the README shows it relative to the repository root.
+        string prefix = Path.Combine(RepoPaths.Root, "..", "shared", "fixtures");
+        var (code, output, err) = CliHarness.Run("bench", "import", Path.Combine(prefix, "inferencemax", "gpt-oss-120b"));
+        Assert.Equal(0, code);
+        Assert.Equal(expected, (output + err).Replace(prefix, "../shared/fixtures", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Bad_format_option_is_a_usage_error()
     {
         var (code, _, err) = CliHarness.Run("bench", "import", Fixture("vllm"), "--format", "nope");
