@@ -66,6 +66,20 @@ public class DetectionTests
     }
 
     [Fact]
+    public void Vllm_metadata_that_looks_like_an_sglang_argument_stays_vllm_and_sglang_forks_with_num_prompts_stay_sglang()
+    {
+        using var tmp = new TempDir();
+
+        // vllm bench serve --metadata dataset_name=sharegpt: the key lands at top level.
+        string v = tmp.File("v.json", """{"date": "20260101-000000", "endpoint_type": "openai", "model_id": "m", "dataset_name": "sharegpt", "completed": 10, "output_throughput": 100.0, "median_ttft_ms": 10.0, "mean_e2el_ms": 500.0}""");
+        Assert.Equal(BenchmarkTools.Vllm, Assert.Single(Fx.Import(v).Points).Tool);
+
+        // An SGLang bench_serving variant that also writes num_prompts (a vLLM key): SGLang's e2e_latency keys decide.
+        string s = tmp.File("s.jsonl", """{"backend": "sglang", "request_rate": 4.0, "num_prompts": 100, "total_output_tokens_retokenized": 9000, "mean_e2e_latency_ms": 900.0, "completed": 100, "output_throughput": 900.0, "median_ttft_ms": 50.0}""" + "\n");
+        Assert.Equal(BenchmarkTools.Sglang, Assert.Single(Fx.Import(s).Points).Tool);
+    }
+
+    [Fact]
     public void A_string_value_containing_Infinity_or_NaN_is_not_rewritten()
     {
         using var tmp = new TempDir();

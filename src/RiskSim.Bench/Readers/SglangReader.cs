@@ -17,9 +17,11 @@ internal sealed class SglangReader : BenchReader
 
     public override string LooksFor => "JSON lines with output_throughput and *_ttft_ms plus an SGLang key such as dataset_name, total_output_tokens_retokenized or *_e2e_latency_ms";
 
-    public override bool Detect(Probe p) => VllmReader.ServingShape(p) && p.HasAny(VllmReader.SglangMarkers);
+    public override bool Detect(Probe p) =>
+        VllmReader.ServingShape(p)
+        && (p.HasAny(VllmReader.SglangStrongMarkers) || (p.HasAny(VllmReader.SglangWeakMarkers) && !p.HasAny(VllmReader.VllmMarkers)));
 
-    public override bool Resembles(Probe p) => VllmReader.ServingShape(p) && !p.HasAny(VllmReader.VllmMarkers) && !p.HasAny(VllmReader.SglangMarkers);
+    public override bool Resembles(Probe p) => new VllmReader().Resembles(p);
 
     public override void Read(ReadContext ctx)
     {

@@ -17,8 +17,11 @@ internal sealed partial class VllmReader : BenchReader
     /// <summary>Keys vLLM writes and SGLang does not.</summary>
     internal static readonly string[] VllmMarkers = ["date", "endpoint_type", "model_id", "tokenizer_id", "num_prompts", "burstiness", "best_of", "mean_e2el_ms", "median_e2el_ms", "request_goodput", "rtfx"];
 
-    /// <summary>Keys SGLang writes and vLLM does not.</summary>
-    internal static readonly string[] SglangMarkers = ["dataset_name", "total_output_tokens_retokenized", "mean_e2e_latency_ms", "median_e2e_latency_ms", "sharegpt_output_len", "random_input_len", "random_output_len", "accept_length", "server_info"];
+    /// <summary>Keys only SGLang writes (vLLM names end-to-end latency e2el).</summary>
+    internal static readonly string[] SglangStrongMarkers = ["total_output_tokens_retokenized", "mean_e2e_latency_ms", "median_e2e_latency_ms", "p99_e2e_latency_ms"];
+
+    /// <summary>Argument keys SGLang writes that a vLLM user could also add with --metadata.</summary>
+    internal static readonly string[] SglangWeakMarkers = ["dataset_name", "sharegpt_output_len", "random_input_len", "random_output_len", "accept_length", "server_info"];
 
     public override string Format => BenchmarkFormats.VllmJson;
 
@@ -30,9 +33,9 @@ internal sealed partial class VllmReader : BenchReader
     internal static bool ServingShape(Probe p) =>
         p.IsJson && p.HasAny("output_throughput", "completed") && p.HasAny("median_ttft_ms", "mean_ttft_ms", "p99_ttft_ms");
 
-    public override bool Detect(Probe p) => ServingShape(p) && p.HasAny(VllmMarkers) && !p.HasAny(SglangMarkers);
+    public override bool Detect(Probe p) => ServingShape(p) && p.HasAny(VllmMarkers) && !p.HasAny(SglangStrongMarkers);
 
-    public override bool Resembles(Probe p) => ServingShape(p) && !p.HasAny(VllmMarkers) && !p.HasAny(SglangMarkers);
+    public override bool Resembles(Probe p) => ServingShape(p) && !p.HasAny(VllmMarkers) && !p.HasAny(SglangStrongMarkers) && !p.HasAny(SglangWeakMarkers);
 
     public override void Read(ReadContext ctx)
     {
