@@ -19,7 +19,7 @@ public static partial class Cli
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Result files or folders (folders are read recursively; files of no known format there are skipped).", Arity = ArgumentArity.OneOrMore };
         var gpus = new Option<int?>("--gpus") { Description = "GPUs that served the runs, for files that do not record it (vLLM, SGLang, GuideLLM, LLMPerf, AIPerf without telemetry). Needed for per-GPU figures; a file's own count wins." };
-        var format = new Option<string>("--format") { Description = "auto (detect from the content) or a tool/format name.", DefaultValueFactory = _ => "auto" };
+        var format = new Option<string>("--format") { Description = $"auto (detect from the content) or a tool: {string.Join(", ", BenchmarkTools.All)} (or a format name of one, e.g. aiperf-jsonl).", DefaultValueFactory = _ => "auto", HelpName = "auto|tool" };
         format.AcceptOnlyFromAmong([.. BenchmarkImporter.FormatChoices]);
         var formatOut = new Option<string>("--format-out") { Description = "table, json, or csv (RiskSim's normalized points table, readable back as input).", DefaultValueFactory = _ => "table" };
         formatOut.AcceptOnlyFromAmong("table", "json", "csv");
