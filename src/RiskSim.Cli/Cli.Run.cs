@@ -261,7 +261,10 @@ public static partial class Cli
         var sw = Stopwatch.StartNew();
         var ct = signals.SimulationToken;
         IProgress<RunProgress>? progress = showProgress ? new SyncProgress(p =>
-            errors.Write($"\r{spec.Name}: {p.Done:N0}/{p.Total:N0} trials, {p.TrialsPerSecond / 1e6:0.0} M trials/s, ETA {(p.Eta is { } e ? e.TotalSeconds.ToString("0.0", Fmt.Inv) + " s" : "?")}   ")) : null;
+        {
+            errors.Write('\r'); // the one raw control character: the progress line returns to its start
+            errors.Write($"{ConsoleText.OneLine(spec.Name)}: {p.Done:N0}/{p.Total:N0} trials, {p.TrialsPerSecond / 1e6:0.0} M trials/s, ETA {(p.Eta is { } e ? e.TotalSeconds.ToString("0.0", Fmt.Inv) + " s" : "?")}   ");
+        }) : null;
 
         progress = TestHooks.MarkFirstBlock(progress);
         SimulationResult result = MonteCarloEngine.Run(spec, options, progress, ct);
@@ -298,6 +301,7 @@ public static partial class Cli
         }
 
         var gates = Gates.Evaluate(result);
+        TimeSpan wholeRun = default;
         string final = WriteResult(store, SafeName(spec.Name), ResultIdentity.Run(spec.Name, file), claimed, errors, signals, $"the results of {spec.Name}", (tmp, wct) =>
         {
             File.WriteAllText(Path.Combine(tmp, "summary.json"), RunExport.SummaryJson(result, file, gates, sw.Elapsed));
@@ -317,10 +321,14 @@ public static partial class Cli
 
             wct.ThrowIfCancellationRequested();
             WriteReports(tmp, file, result, gates, wct);
+
+            // Written again last, so its whole_run_s (the console's "whole run") includes the reports and charts.
+            wholeRun = sw.Elapsed;
+            File.WriteAllText(Path.Combine(tmp, "summary.json"), RunExport.SummaryJson(result, file, gates, wholeRun));
         });
         signals.InWriting = false;
 
-        output.Write(RunConsole.Summary(result, gates, final, sw.Elapsed));
+        output.Write(RunConsole.Summary(result, gates, final, wholeRun));
         if (result.Partial)
         {
             errors.WriteLine($"cancelled: PARTIAL result of {result.Trials:N0} of {options.Trials:N0} trials written to {final} (marked \"partial\": true)");

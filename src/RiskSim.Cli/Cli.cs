@@ -12,8 +12,9 @@ public static partial class Cli
     /// <summary>Runs the CLI; returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var output = stdout ?? Console.Out;
-        var errors = stderr ?? Console.Error;
+        // Every line the CLI prints may carry user text (names, labels, paths): control characters are escaped.
+        var output = new ConsoleSafeWriter(stdout ?? Console.Out);
+        var errors = new ConsoleSafeWriter(stderr ?? Console.Error);
         var root = new RootCommand("RiskSim: Monte Carlo risk simulation of accelerator (GPU) infrastructure decisions, from inference benchmarks to NPV, ROI and payback distributions.\nExit codes: 0 ok, 1 internal error, 2 bad input, 3 a risk gate failed, 4 I/O error writing results, 130 cancelled (Ctrl-C or SIGTERM).");
         root.Subcommands.Add(EvaluateCommand(output));
         root.Subcommands.Add(ExplainCommand(output));
