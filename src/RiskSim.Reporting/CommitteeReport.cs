@@ -47,7 +47,7 @@ public sealed record ReportData(
 
 /// <summary>Options of the committee report.</summary>
 /// <param name="Deterministic">Omit everything that depends on the machine or the moment (machine, threads, vector width, timings) so the text is a function of config, seed and trials only (golden tests).</param>
-/// <param name="Elapsed">Wall time to show in the provenance; default: simulation + aggregation time.</param>
+/// <param name="Elapsed">The whole run's wall time, shown in the provenance beside the simulation and aggregation times when given.</param>
 /// <param name="RunDirectory">Folder whose PNG files are listed and embedded; null = none.</param>
 /// <param name="ChartsNote">A note for the charts section (e.g. why rendering failed), or null.</param>
 public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null, string? ChartsNote = null);
@@ -270,7 +270,7 @@ public static class CommitteeReport
         var s = t.Kpi;
         var rows = t.Bars.Select((x, i) => (IReadOnlyList<string>)
         [
-            (i + 1).ToString(CultureInfo.InvariantCulture), x.Input.Label, x.LowText, x.HighText, KpiText(x.KpiAtLow, s, null), KpiText(x.KpiAtHigh, s, null), H(x.Swing, s.Unit),
+            (i + 1).ToString(CultureInfo.InvariantCulture), x.Input.Label, x.LowText, x.HighText, KpiText(x.KpiAtLow, s, null), KpiText(x.KpiAtHigh, s, null), KpiFormat.Spread(x.Swing, s.Unit),
         ]).ToList();
         b.Add(new TableBlock(["#", "input", "low end", "high end", $"{s.Title} at low end", $"{s.Title} at high end", "swing"], "llllrrr", rows));
         if (t.Note is not null)
@@ -291,11 +291,11 @@ public static class CommitteeReport
         var first = t.Bars[0];
         double total = t.Bars.Sum(x => x.Swing * x.Swing);
         var text = new System.Text.StringBuilder();
-        text.Append($"**{Cap(first.Input.Label)} matters most**: from its P10 ({first.LowText}) to its P90 ({first.HighText}) {t.Kpi.Title} moves from {H(first.SwingLow, u)} to {H(first.SwingHigh, u)}, a swing of {H(first.Swing, u)}");
+        text.Append($"**{Cap(first.Input.Label)} matters most**: from its P10 ({first.LowText}) to its P90 ({first.HighText}) {t.Kpi.Title} moves from {H(first.SwingLow, u)} to {H(first.SwingHigh, u)}, a swing of {KpiFormat.Spread(first.Swing, u)}");
         if (t.Bars.Length > 1)
         {
             var second = t.Bars[1];
-            string ratio = second.Swing > 0 ? $", {(first.Swing / second.Swing).ToString("0.0", CultureInfo.InvariantCulture)}× that of the next, {second.Input.Label} ({H(second.Swing, u)})" : "";
+            string ratio = second.Swing > 0 ? $", {(first.Swing / second.Swing).ToString("0.0", CultureInfo.InvariantCulture)}× that of the next, {second.Input.Label} ({KpiFormat.Spread(second.Swing, u)})" : "";
             text.Append(ratio);
         }
 
@@ -414,7 +414,7 @@ public static class CommitteeReport
 
         b.Add(new TableBlock(["KPI", "statistic", "value", "95 % CI", "CI width / (P90 − P10)"], "llrrr", rows));
         b.Add(new TableBlock(["KPI", "mean", "standard deviation", "SE of the mean", "trials where it exists"], "lrrrr", [.. r.Statistics.Select(st => (IReadOnlyList<string>)
-            [st.Kpi.Title, H(st.Mean, st.Kpi.Unit), H(st.Sd, st.Kpi.Unit), H(st.StandardError, st.Kpi.Unit), Prob(1 - st.NullShare)])]));
+            [st.Kpi.Title, H(st.Mean, st.Kpi.Unit), KpiFormat.Spread(st.Sd, st.Kpi.Unit), KpiFormat.Spread(st.StandardError, st.Kpi.Unit), Prob(1 - st.NullShare)])]));
     }
 
     private static void Conventions(ReportData d, List<ReportBlock> b)
@@ -450,11 +450,13 @@ public static class CommitteeReport
         };
         if (!o.Deterministic)
         {
-            var elapsed = o.Elapsed ?? r.SimulationTime + r.AggregationTime;
             rows.Add(["vector width", $"{System.Numerics.Vector<double>.Count} doubles"]);
             rows.Add(["threads", r.Options.Threads.ToString(CultureInfo.InvariantCulture)]);
             rows.Add(["machine", Provenance.Machine]);
-            rows.Add(["elapsed", $"{elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s (simulation {r.SimulationTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s, aggregation {r.AggregationTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s)"]);
+            string sim = $"simulation {Seconds(r.SimulationTime)}, aggregation {Seconds(r.AggregationTime)}";
+            rows.Add(["timings", o.Elapsed is { } whole
+                ? $"{sim}, whole run {Seconds(whole)} (reports and charts included)"
+                : $"{sim}; the whole run, reports and charts included, is summary.json's whole_run_s and the console's \"whole run\""]);
         }
 
         b.Add(new TableBlock(["item", "value"], "ll", rows));
@@ -470,32 +472,14 @@ public static class CommitteeReport
 
     private static string Int(long v) => v.ToString("#,0", CultureInfo.InvariantCulture);
 
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
     private static string N(double v) => Core.Sensitivity.Tornado.N(v);
 
-    /// <summary>Human number; values below 0.1 (other than USD) get three significant digits instead of Fmt's fixed decimals.</summary>
-    private static string H(double? v, string unit)
-    {
-        if (v is { } x && double.IsFinite(x) && x != 0 && unit != "USD")
-        {
-            bool pct = unit is "fraction" or "fraction/year";
-            double shown = pct ? x * 100 : x;
-            if (Math.Abs(shown) < 0.1)
-            {
-                string t = shown.ToString("G3", CultureInfo.InvariantCulture);
-                return unit switch
-                {
-                    "fraction" or "fraction/year" or "%" => t + " %",
-                    "" => t,
-                    "×" => t + "×",
-                    _ => t + " " + unit,
-                };
-            }
-        }
+    /// <summary>A KPI value in the one format per KPI shared with the console and summary.json (<see cref="KpiFormat"/>).</summary>
+    private static string H(double? v, string unit) => KpiFormat.Value(v, unit);
 
-        return Fmt.Human(v, unit);
-    }
-
-    private static string Prob(double p) => (p * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
+    private static string Prob(double p) => KpiFormat.Probability(p);
 
     private static string Signed(double v) => double.IsFinite(v) ? v.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture) : "n/a";
 
@@ -522,22 +506,7 @@ public static class CommitteeReport
     private static string Ci(Percentile p, KpiStatistics st) =>
         p.CiLow is null && p.CiHigh is null ? "n/a" : $"[{(p.CiLow is { } lo ? H(lo, st.Kpi.Unit) : "never")}, {(p.CiHigh is { } hi ? H(hi, st.Kpi.Unit) : "never")}]";
 
-    private static string GateActual(GateResult g, SimulationResult r)
-    {
-        if (g.Actual is not { } a)
-        {
-            return "n/a";
-        }
-
-        string stat = g.Gate.Metric[(g.Gate.Metric.IndexOf('.', StringComparison.Ordinal) + 1)..];
-        if (stat.StartsWith("prob_", StringComparison.Ordinal) || stat == "null_share")
-        {
-            return Prob(a);
-        }
-
-        string key = g.Gate.Metric[..g.Gate.Metric.IndexOf('.', StringComparison.Ordinal)];
-        return H(a, r[key].Kpi.Unit);
-    }
+    private static string GateActual(GateResult g, SimulationResult r) => KpiFormat.GateActual(g, r);
 
     private static IReadOnlyList<string> Images(string? dir) =>
         dir is not null && Directory.Exists(dir)

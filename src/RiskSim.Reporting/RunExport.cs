@@ -9,8 +9,11 @@ namespace RiskSim.Reporting;
 /// <summary>Machine-readable exports of a Monte Carlo run: summary.json, percentiles.csv, trials.csv.</summary>
 public static class RunExport
 {
-    /// <summary>summary.json: run settings, flat statistics (npv_usd.p10 …), confidence intervals, null reasons, gates, provenance.</summary>
-    public static string SummaryJson(SimulationResult r, string configFile, IReadOnlyList<GateResult> gates, TimeSpan elapsed) => Fmt.Json(w =>
+    /// <summary>
+    /// summary.json: run settings, timings, flat statistics (npv_usd.p10 …) and the same keys as display strings
+    /// (<see cref="KpiFormat"/>), confidence intervals, null reasons, gates, provenance.
+    /// </summary>
+    public static string SummaryJson(SimulationResult r, string configFile, IReadOnlyList<GateResult> gates, TimeSpan wholeRun) => Fmt.Json(w =>
     {
         w.WriteStartObject();
         w.WriteString("kind", "monte_carlo");
@@ -26,12 +29,15 @@ public static class RunExport
         w.WriteNumber("block_size", BlockSampler.BlockSize);
         w.WriteNumber("vector_width", System.Numerics.Vector<double>.Count);
         w.WriteNumber("threads", r.Options.Threads);
-        w.WriteNumber("elapsed_s", Math.Round(elapsed.TotalSeconds, 3));
+        // The timings the console and the report name the same way: simulation, aggregation, whole run.
         w.WriteNumber("simulation_s", Math.Round(r.SimulationTime.TotalSeconds, 3));
         w.WriteNumber("aggregation_s", Math.Round(r.AggregationTime.TotalSeconds, 3));
+        w.WriteNumber("whole_run_s", Math.Round(wholeRun.TotalSeconds, 3));
+        w.WriteString("timings", "simulation_s: sampling and the model; aggregation_s: the statistics; whole_run_s: wall time from the start of the run to its results written, reports and charts included");
         w.WriteString("percentile_method", r.PercentileMethod);
         w.WriteString("percentile_convention", ChartCaptions.PercentileConvention + " Pxx is the order statistic of rank ceil(xx/100 × trials); trials where a KPI does not exist rank as its worst outcome.");
         WriteStatistics(w, r.Statistics);
+        WriteDisplay(w, r.Statistics);
         w.WriteStartObject("confidence_intervals_95");
         foreach (var s in r.Statistics)
         {
@@ -72,9 +78,11 @@ public static class RunExport
         {
             w.WriteStartObject();
             w.WriteString("metric", g.Gate.Metric);
+            w.WriteString("text", g.Gate.Text);
             w.WriteString("op", g.Gate.Op == GateOp.GreaterOrEqual ? ">=" : "<=");
             w.WriteNumber("threshold", g.Gate.Threshold);
             Fmt.NumberOrNull(w, "actual", g.Actual);
+            w.WriteString("actual_display", KpiFormat.GateActual(g, r));
             w.WriteBoolean("passed", g.Passed);
             w.WriteString("label", g.Gate.Label);
             w.WriteString("explanation", g.Explanation);
@@ -236,6 +244,29 @@ public static class RunExport
             foreach (var (name, value) in Flat(s))
             {
                 Fmt.NumberOrNull(w, $"{s.Kpi.Key}.{name}", value);
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The "display" object: the "statistics" keys as the console and the report show them (<see cref="KpiFormat"/>:
+    /// one format per KPI; "never" for a payback percentile not within the horizon, "n/a" where a KPI does not exist).
+    /// </summary>
+    private static void WriteDisplay(Utf8JsonWriter w, IEnumerable<KpiStatistics> statistics)
+    {
+        w.WriteStartObject("display");
+        foreach (var s in statistics)
+        {
+            foreach (var p in s.Percentiles)
+            {
+                w.WriteString($"{s.Kpi.Key}.p{p.P * 100:0}", KpiFormat.Percentile(p, s));
+            }
+
+            foreach (var (name, value) in Flat(s).Where(f => !f.Name.StartsWith('p') || f.Name.StartsWith("prob", StringComparison.Ordinal)))
+            {
+                w.WriteString($"{s.Kpi.Key}.{name}", KpiFormat.Metric(name, value, s.Kpi.Unit));
             }
         }
 
