@@ -336,3 +336,38 @@ public sealed partial class ConsoleOutputTests : IDisposable
         Assert.Contains("whole_run_s", cli, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The README's Quick start shows a real console summary: every figure in it is the current code's.</summary>
+public sealed class ReadmeConsoleTests
+{
+    [Fact]
+    public void The_quick_start_summary_is_what_the_flagship_run_prints()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).ReplaceLineEndings("\n");
+        int intro = readme.IndexOf("What the first command prints", StringComparison.Ordinal);
+        Assert.True(intro > 0, "the Quick start's console block is missing");
+        int open = readme.IndexOf("```\n", intro, StringComparison.Ordinal) + 4;
+        string block = readme[open..readme.IndexOf("```", open, StringComparison.Ordinal)];
+
+        // The README's command: dotnet run … -- run configs/gb200-nvl72-deepseek-r1.json (the config's 1,000,000 trials and seed).
+        var spec = ConfigLoader.Load(File.ReadAllText(RepoPaths.Flagship), RepoPaths.Flagship);
+        var result = MonteCarloEngine.Run(spec, new RunOptions(spec.Simulation.Trials, spec.Simulation.Seed, spec.Simulation.Sampling, 2));
+        string printed = RunConsole.Summary(result, Gates.Evaluate(result), Path.Combine("results", "gb200-nvl72-deepseek-r1").Replace('\\', '/'), TimeSpan.FromSeconds(8.31));
+
+        var expected = printed.Split('\n');
+        var shown = block.Split('\n');
+        Assert.Equal(expected.Length, shown.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i].StartsWith("  timings: ", StringComparison.Ordinal))
+            {
+                // Timings differ from run to run; their form does not.
+                Assert.Matches(@"^  timings: simulation [0-9.]+ s \([0-9.]+ M trials/s\), aggregation [0-9.]+ s, whole run [0-9.]+ s \(reports and charts included\)$", shown[i]);
+            }
+            else
+            {
+                Assert.Equal(expected[i], shown[i]);
+            }
+        }
+    }
+}
