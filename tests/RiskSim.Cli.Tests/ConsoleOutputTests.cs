@@ -262,7 +262,8 @@ public sealed partial class ConsoleOutputTests : IDisposable
     [InlineData("p10", 4_736_472.9, "USD", "$4.74 M")]
     [InlineData("es10", 2_730_354.7, "USD", "$2.73 M")]
     [InlineData("se_mean", 0.0123456, "months", "0.0123 months")]
-    [InlineData("sd", 60_007.2, "USD", "$60,000")]
+    [InlineData("sd", 60_007.2, "USD", "$60,007")]
+    [InlineData("sd", 0.0123456, "×", "0.0123×")]
     [InlineData("sd", 1.97258, "×", "1.97×")]
     public void Statistics_are_formatted_by_kind(string stat, double value, string unit, string expected) =>
         Assert.Equal(expected, KpiFormat.Metric(stat, value, unit));
