@@ -119,7 +119,12 @@ public static class FinanceMath
         }
 
         double[] cf = cashFlows.ToArray();
-        double f(double r) => Npv(r, cf);
+        double npv(double r) => Npv(r, cf);
+
+        // Near −100 % the discount factors (1 + r)^−t overflow on a long horizon (1.0001⁻¹ ^ 120 months is 1e480): there
+        // the scaled NPV, with the same sign and roots and no overflow, stands in.
+        double scaled(double r) => r < 0 ? ScaledNpv(r, cf) : Npv(r, cf);
+        double f(double r) => npv(r) is var v && double.IsFinite(v) ? v : scaled(r);
 
         double prevR = IrrGrid[0];
         double prevV = f(prevR);
@@ -134,12 +139,13 @@ public static class FinanceMath
 
             if (Math.Sign(v) != Math.Sign(prevV))
             {
-                if (Brent.TryFindRoot(f, prevR, r, 1e-14, 200, out double root))
+                Func<double, double> g = double.IsFinite(npv(prevR)) && double.IsFinite(npv(r)) ? npv : scaled;
+                if (Brent.TryFindRoot(g, prevR, r, 1e-14, 200, out double root))
                 {
                     return root;
                 }
 
-                return Bisect(f, prevR, r);
+                return Bisect(g, prevR, r);
             }
 
             prevR = r;
@@ -147,6 +153,23 @@ public static class FinanceMath
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The NPV times (1 + r)^H: Σ CF_t·(1 + r)^(H − t), by Horner's rule in 1 + r. For r &gt; −1 it has the NPV's sign and
+    /// roots, and for r ≤ 0 no term exceeds |CF_t|, so it stays finite where the NPV's discount factors overflow. Equal
+    /// to the NPV at r = 0.
+    /// </summary>
+    public static double ScaledNpv(double ratePerPeriod, ReadOnlySpan<double> cashFlows)
+    {
+        double y = 1 + ratePerPeriod;
+        double p = 0;
+        foreach (double c in cashFlows)
+        {
+            p = (p * y) + c;
+        }
+
+        return p;
     }
 
     private static double Bisect(Func<double, double> f, double a, double b)

@@ -97,6 +97,13 @@ public static class IrrSolver
         var orient = one;
         var prevDelta = new Vector<double>(1 / (1 + grid[0]));
         var (prev, _) = Horner(flows, prevDelta, one);
+        var prevOverflow = ~Vector.Equals(prev - prev, Vector<double>.Zero); // ±∞ or NaN: δ^H overflowed
+        if (prevOverflow != Vector<long>.Zero)
+        {
+            prev = Vector.ConditionalSelect(prevOverflow, Scaled(flows, new Vector<double>(1 + grid[0]), one).P, prev);
+        }
+
+        var scaledBracket = Vector<long>.Zero; // lanes whose bracket has an end where P overflows: refined on the scaled polynomial
         var lo = Vector<double>.Zero;
         var hi = Vector<double>.Zero;
         var exactRoot = new Vector<double>(double.NaN);
@@ -119,6 +126,13 @@ public static class IrrSolver
                 var delta = deltas[j];
                 var p = values[j];
 
+                // Where δ^H overflowed (δ > 1, a long horizon), the sign comes from the same polynomial scaled by δ^−H.
+                var overflow = ~Vector.Equals(p - p, Vector<double>.Zero);
+                if (overflow != Vector<long>.Zero)
+                {
+                    p = Vector.ConditionalSelect(overflow, Scaled(flows, new Vector<double>(1 + grid[k0 + j]), one).P, p);
+                }
+
                 // A grid point that is itself a root (FinanceMath.Irr returns the previous point when its NPV is 0).
                 var prevZero = Vector.Equals(prev, Vector<double>.Zero) & open;
                 exactRoot = Vector.ConditionalSelect(prevZero, prevDelta, exactRoot);
@@ -131,16 +145,25 @@ public static class IrrSolver
                     lo = Vector.ConditionalSelect(change, delta, lo);
                     hi = Vector.ConditionalSelect(change, prevDelta, hi);
                     orient = Vector.ConditionalSelect(change, Vector.ConditionalSelect(Vector.GreaterThan(p, Vector<double>.Zero), -one, one), orient);
+                    scaledBracket |= change & (overflow | prevOverflow);
                     bracketed |= change;
                     open = Vector.AndNot(open, change);
                 }
 
                 prev = p;
                 prevDelta = delta;
+                prevOverflow = overflow;
             }
         }
 
-        var refined = bracketed != Vector<long>.Zero ? Refine(flows, orient, lo, hi, bracketed) : new Vector<double>(double.NaN);
+        var direct = Vector.AndNot(bracketed, scaledBracket);
+        var refined = direct != Vector<long>.Zero ? Refine(flows, orient, lo, hi, direct) : new Vector<double>(double.NaN);
+        if (scaledBracket != Vector<long>.Zero)
+        {
+            // In y = 1/δ = 1 + r the bracket is [1/hi, 1/lo], and orient·Q is positive at its lower end.
+            refined = Vector.ConditionalSelect(scaledBracket, RefineScaled(flows, -orient, one / hi, one / lo, scaledBracket), refined);
+        }
+
         var exact = ~Vector.Equals(exactRoot, exactRoot); // lanes where exactRoot is NaN
         return Vector.ConditionalSelect(~exact, ToAnnual(exactRoot), refined);
     }
@@ -241,6 +264,50 @@ public static class IrrSolver
         }
 
         return Vector.ConditionalSelect(active, ToAnnual(x), new Vector<double>(double.NaN));
+    }
+
+    /// <summary>
+    /// <see cref="Refine"/> on the scaled polynomial Q(y) = δ^−H·P(δ) = Σ CF_t·y^(H − t) in y = 1 + r = 1/δ, for brackets
+    /// with r near −100 % where δ^H overflows: Q has P's roots, and with y ≤ 1 no term exceeds |CF_t|. orient·Q is
+    /// negative at <paramref name="lo"/> and positive at <paramref name="hi"/>. Returns the annual rate y¹² − 1.
+    /// </summary>
+    private static Vector<double> RefineScaled(ReadOnlySpan<Vector<double>> flows, Vector<double> orient, Vector<double> lo, Vector<double> hi, Vector<long> active)
+    {
+        var x = Vector.SquareRoot(lo * hi);
+        var open = active;
+        for (int i = 0; i < MaxIterations && open != Vector<long>.Zero; i++)
+        {
+            var (p, dp) = Scaled(flows, x, orient);
+            var negative = Vector.LessThan(p, Vector<double>.Zero);
+            lo = Vector.ConditionalSelect(negative, x, lo);
+            hi = Vector.ConditionalSelect(negative, hi, x);
+            var newton = x - (p / dp);
+            var inside = Vector.GreaterThanOrEqual(newton, lo) & Vector.LessThanOrEqual(newton, hi); // false for NaN
+            var next = Vector.ConditionalSelect(inside, newton, Vector.SquareRoot(lo * hi));
+            var exact = Vector.Equals(p, Vector<double>.Zero);
+            next = Vector.ConditionalSelect(exact, x, next);
+            var done = exact | Vector.LessThanOrEqual(Vector.Abs(next - x), x * Tolerance) | Vector.LessThanOrEqual(hi - lo, hi * Tolerance);
+            x = Vector.ConditionalSelect(open, next, x);
+            open = Vector.AndNot(open, done);
+        }
+
+        var y2 = x * x;
+        var y4 = y2 * y2;
+        return Vector.ConditionalSelect(active, (y4 * y4 * y4) - Vector<double>.One, new Vector<double>(double.NaN));
+    }
+
+    /// <summary>orient·Q(y) = orient·Σ CF_t·y^(H − t) and its derivative by Horner's rule (the flows in ascending t).</summary>
+    private static (Vector<double> P, Vector<double> Dp) Scaled(ReadOnlySpan<Vector<double>> flows, Vector<double> y, Vector<double> orient)
+    {
+        var p = Vector<double>.Zero;
+        var dp = Vector<double>.Zero;
+        foreach (var c in flows)
+        {
+            dp = (dp * y) + p;
+            p = (p * y) + c;
+        }
+
+        return (p * orient, dp * orient);
     }
 
     /// <summary>P at several points at once (Horner, one chain per point).</summary>
