@@ -120,13 +120,13 @@ public static class Evaluation
         k.Add(new KpiValue("mirr_annual", horizon, mirr is { } mi ? FinanceMath.AnnualRate(mi) : null, "fraction/year", mirr is null ? "needs both negative and positive cash flows" : null, "Modified IRR with finance and reinvestment rate = WACC, annualized."));
         double? pi = FinanceMath.ProfitabilityIndex(cf, rm);
         k.Add(new KpiValue("profitability_index", horizon, pi, "×", pi is null ? "no negative cash flow" : null, "PV of inflows / PV of outflows."));
-        k.Add(KpiValue.Of("net_roi", horizon, o.NetRoi, "×", "(Σ cash flows incl. −capex) / capex over the horizon: 0 = money back.", noCapex));
-        k.Add(KpiValue.Of("revenue_multiple", horizon, o.RevenueMultiple, "×", "Σ gross token revenue / capex: the vendor-style \"ROI\", not a return.", noCapex));
+        k.Add(KpiValue.Of("net_roi", horizon, o.NetRoi, "×", "(Σ cash flows incl. −capex) / capex over the horizon: 0 = money back.", MonteCarlo.MonteCarloEngine.NullReason(spec, TrialKpis.NetRoi)));
+        k.Add(KpiValue.Of("revenue_multiple", horizon, o.RevenueMultiple, "×", "Σ gross token revenue / capex: the vendor-style \"ROI\", not a return.", MonteCarlo.MonteCarloEngine.NullReason(spec, TrialKpis.RevenueMultiple)));
         k.Add(KpiValue.Of("payback_months", horizon, o.PaybackMonths, "months", "First month where cumulative cash flow ≥ 0, interpolated.", o.Capex > 0 ? "not within horizon" : noCapex));
         k.Add(KpiValue.Of("discounted_payback_months", horizon, o.DiscountedPaybackMonths, "months", "Payback on discounted cash flows.", o.Capex > 0 ? "not within horizon" : noCapex));
-        k.Add(KpiValue.Of("levelized_cost_per_million_output_tokens_usd", horizon, o.LevelizedCostPerMillionOutput, "USD/Mtok", "PV(capex + opex − terminal value) / PV(output tokens) × 10⁶, pre-tax.", "no tokens sold"));
-        k.Add(KpiValue.Of("horizon_energy_cost_per_revenue_dollar", horizon, o.EnergyCostPerRevenueDollar, "USD/USD", "Σ electricity / Σ revenue over the horizon.", spec.HasPower ? "no revenue" : noPower));
-        k.Add(KpiValue.Of("horizon_gross_margin_pct", horizon, o.GrossMarginPct, "%", "(Σ revenue − Σ opex − Σ book depreciation) / Σ revenue.", "no revenue"));
+        k.Add(KpiValue.Of("levelized_cost_per_million_output_tokens_usd", horizon, o.LevelizedCostPerMillionOutput, "USD/Mtok", "PV(capex + opex − terminal value) / PV(output tokens) × 10⁶, pre-tax.", MonteCarlo.MonteCarloEngine.NullReason(spec, TrialKpis.LevelizedCost)));
+        k.Add(KpiValue.Of("horizon_energy_cost_per_revenue_dollar", horizon, o.EnergyCostPerRevenueDollar, "USD/USD", "Σ electricity / Σ revenue over the horizon.", MonteCarlo.MonteCarloEngine.NullReason(spec, TrialKpis.EnergyCostPerRevenueDollar)));
+        k.Add(KpiValue.Of("horizon_gross_margin_pct", horizon, o.GrossMarginPct, "%", "(Σ revenue − Σ opex − Σ book depreciation) / Σ revenue.", MonteCarlo.MonteCarloEngine.NullReason(spec, TrialKpis.GrossMargin)));
 
         // Break-even by bracketed root finding on the full cash-flow model.
         double NpvAt(Param q, double value)

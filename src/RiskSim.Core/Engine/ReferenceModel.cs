@@ -188,13 +188,13 @@ public static class ReferenceModel
         return new TrialOutcome
         {
             Npv = npv,
-            NetRoi = capex > 0 ? sumCf / capex : double.NaN,
-            RevenueMultiple = capex > 0 ? sumRev / capex : double.NaN,
+            NetRoi = capex >= TrialKpis.MinCapexUsd ? sumCf / capex : double.NaN,
+            RevenueMultiple = capex >= TrialKpis.MinCapexUsd ? sumRev / capex : double.NaN,
             PaybackMonths = payback,
             DiscountedPaybackMonths = dpayback,
-            LevelizedCostPerMillionOutput = pvTokens > 0 ? pvCost / pvTokens * 1e6 : double.NaN,
-            EnergyCostPerRevenueDollar = sumRev > 0 && spec.HasPower ? sumElec / sumRev : double.NaN,
-            GrossMarginPct = sumRev > 0 ? (sumRev - sumOpex - bookDep) / sumRev * 100 : double.NaN,
+            LevelizedCostPerMillionOutput = pvTokens >= TrialKpis.MinPvOutputTokens ? pvCost / pvTokens * 1e6 : double.NaN,
+            EnergyCostPerRevenueDollar = sumRev >= TrialKpis.MinRevenueUsd && spec.HasPower ? sumElec / sumRev : double.NaN,
+            GrossMarginPct = sumRev >= TrialKpis.MinRevenueUsd ? (sumRev - sumOpex - bookDep) / sumRev * 100 : double.NaN,
             Capex = capex,
             TotalRevenue = sumRev,
             TotalOpex = sumOpex,

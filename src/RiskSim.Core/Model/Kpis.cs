@@ -33,6 +33,18 @@ public static class TrialKpis
     /// <summary>Number of KPIs the kernel always computes (IRR is optional and last).</summary>
     public const int CoreCount = 8;
 
+    /// <summary>
+    /// Smallest capex, in USD, that net ROI and the revenue multiple are measured on: below one dollar nothing was
+    /// invested to speak of, and a ratio to a capex near 0 (1e-300 is in range) runs past what a double can hold.
+    /// </summary>
+    public const double MinCapexUsd = 1;
+
+    /// <summary>Smallest horizon revenue, in USD, that the energy share and the gross margin are measured on (the same reason).</summary>
+    public const double MinRevenueUsd = 1;
+
+    /// <summary>Smallest present value of output tokens sold that the levelized cost is measured on: one token.</summary>
+    public const double MinPvOutputTokens = 1;
+
     public static readonly ImmutableArray<TrialKpi> All =
     [
         new("npv_usd", "NPV", "USD", Better.Higher, "Net present value of the monthly cash flows at the monthly WACC, month 0 undiscounted."),

@@ -328,11 +328,11 @@ public static partial class MonteCarloEngine
     public static string NullReason(SimulationSpec spec, int kpi) => kpi switch
     {
         TrialKpis.Payback or TrialKpis.DiscountedPayback => spec.CostMode == CostMode.Rate ? "no up-front capex to pay back (cost mode \"rate\")" : $"not within the {spec.HorizonMonths}-month horizon",
-        TrialKpis.NetRoi or TrialKpis.RevenueMultiple => "no up-front capex (cost mode \"rate\")",
-        TrialKpis.LevelizedCost => "no tokens sold",
-        TrialKpis.EnergyCostPerRevenueDollar => spec.HasPower ? "no revenue" : "no power figure in the config",
+        TrialKpis.NetRoi or TrialKpis.RevenueMultiple => spec.CostMode == CostMode.Rate ? "no up-front capex (cost mode \"rate\")" : "capex under 1 USD: no investment to measure against",
+        TrialKpis.LevelizedCost => "no tokens sold (under one output token in present value)",
+        TrialKpis.EnergyCostPerRevenueDollar => spec.HasPower ? "no revenue (under 1 USD over the horizon)" : "no power figure in the config",
         TrialKpis.Irr => spec.CostMode == CostMode.Rate ? "no up-front capex (cost mode \"rate\")" : "no sign change in the cash flows, or no root between −99.99 % and +100,000 % a month",
-        _ => "no revenue",
+        _ => "no revenue (under 1 USD over the horizon)",
     };
 
     private static void PadTail(double[][] sampled, int n)

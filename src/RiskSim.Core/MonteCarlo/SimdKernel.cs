@@ -325,11 +325,12 @@ public sealed class SimdKernel
             var sumOpex = fixedOpex * h + elecCash * sumElec;
             var sumCf = cum;
             var pvCost = capex + fixedOpex * sumV + elecCash * pvElec - terminalValue * v;
-            var roi = Vector.ConditionalSelect(capexPositive, sumCf / capex, nan);
-            var revMult = Vector.ConditionalSelect(capexPositive, sumRev / capex, nan);
-            var hasTokens = Vector.GreaterThan(pvTokens, zero);
+            var hasInvestment = Vector.GreaterThanOrEqual(capex, new Vector<double>(TrialKpis.MinCapexUsd));
+            var roi = Vector.ConditionalSelect(hasInvestment, sumCf / capex, nan);
+            var revMult = Vector.ConditionalSelect(hasInvestment, sumRev / capex, nan);
+            var hasTokens = Vector.GreaterThanOrEqual(pvTokens, new Vector<double>(TrialKpis.MinPvOutputTokens));
             var lcoe = Vector.ConditionalSelect(hasTokens, pvCost / pvTokens * 1e6, nan);
-            var hasRevenue = Vector.GreaterThan(sumRev, zero);
+            var hasRevenue = Vector.GreaterThanOrEqual(sumRev, new Vector<double>(TrialKpis.MinRevenueUsd));
             var energyShare = hasPower ? Vector.ConditionalSelect(hasRevenue, sumElec / sumRev, nan) : nan;
             var margin = Vector.ConditionalSelect(hasRevenue, (sumRev - sumOpex - bookDep) / sumRev * 100, nan);
 
