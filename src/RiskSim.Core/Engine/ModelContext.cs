@@ -39,7 +39,7 @@ public sealed class ModelContext
     public int Horizon { get; }
 
     /// <summary>Total GPUs.</summary>
-    public int Gpus { get; }
+    public long Gpus { get; }
 
     /// <summary>Ramp factor per month t (index 0 unused): min(1, t / ramp months), 1 without a ramp.</summary>
     public double[] Ramp { get; }

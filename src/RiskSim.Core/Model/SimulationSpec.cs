@@ -133,7 +133,7 @@ public sealed record SimulationSpec
     public bool CachedPriceFollowsInput => Inputs[(int)Param.PriceUsdPerMillionCachedInputTokens].Distribution is SameDrawDistribution;
 
     /// <summary>Total GPUs in the deployment.</summary>
-    public int TotalGpus => GpusPerUnit * Units;
+    public long TotalGpus => (long)GpusPerUnit * Units; // up to 10¹² within the fields' ranges: not an int
 
     /// <summary>The input of one parameter.</summary>
     public InputSpec this[Param p] => Inputs[(int)p];
