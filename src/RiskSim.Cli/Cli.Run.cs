@@ -130,7 +130,9 @@ public static partial class Cli
                 catch (OperationCanceledException) when (signals.SimulationToken.IsCancellationRequested)
                 {
                     errors.WriteLine();
-                    errors.WriteLine($"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}");
+                    errors.WriteLine(options.UsesTwoPass
+                        ? $"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}"
+                        : $"cancelled before the first block of {BlockSampler.BlockSize:N0} trials finished: no partial result; nothing written for {spec.Name}");
                     return ExitCodes.Cancelled;
                 }
                 catch (WriteCancelledException)

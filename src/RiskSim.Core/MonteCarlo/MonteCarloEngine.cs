@@ -146,7 +146,10 @@ public static partial class MonteCarloEngine
     /// </summary>
     public static void ReleaseScratch() => ScratchArena.Clear();
 
-    /// <summary>Runs the simulation. Cancellation stops after the blocks in flight; the result is then partial.</summary>
+    /// <summary>
+    /// Runs the simulation. Cancellation stops after the blocks in flight; the result is then partial. Throws
+    /// <see cref="OperationCanceledException"/> when cancelled before any trial finished (and always for a two-pass run).
+    /// </summary>
     public static SimulationResult Run(SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Trials, 1);
@@ -191,6 +194,12 @@ public static partial class MonteCarloEngine
         }
 
         long kept = Math.Min(trials, prefixBlocks * b);
+        if (kept == 0)
+        {
+            // Cancelled before the first block finished: there is no statistic of zero trials to report.
+            throw new OperationCanceledException("cancelled before any trial finished", cancellation);
+        }
+
         bool partial = kept < trials;
         var stats = Aggregate(spec, kpis, kept, options.Threads);
         return new SimulationResult(spec, options, kept, partial, kpis, stats, simTime, sw.Elapsed - simTime, run.Sampler);
