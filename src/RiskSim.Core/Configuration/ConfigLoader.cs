@@ -500,7 +500,16 @@ public static class ConfigLoader
             }
 
             var uncertainPaths = inputs.Where(i => i is { IsUncertain: true }).Select(i => i!.Path).ToList();
-            string allowedNames = uncertainPaths.Count == 0 ? "(no uncertain inputs in this config)" : string.Join(", ", uncertainPaths);
+
+            // Inputs given as distributions that did not load (their own errors are listed) are still named as candidates.
+            var invalid = ConfigSchema.Fields.Where(f => f.AcceptsDistribution && !uncertainPaths.Contains(f.Path) && root[f.Section] is JsonObject section && section[f.Name] is JsonObject
+                && errors.Any(e => e.Path == f.Path || e.Path.StartsWith(f.Path + ".", StringComparison.Ordinal))).Select(f => f.Path).ToList();
+            string allowedNames = (uncertainPaths.Count, invalid.Count) switch
+            {
+                (0, 0) => "an uncertain input (one given as a distribution); this config has none",
+                (_, 0) => string.Join(", ", uncertainPaths),
+                _ => string.Join(", ", uncertainPaths.Concat(invalid.Select(x => x + " (once its errors are fixed)"))),
+            };
 
             bool CheckName(string path, string? n)
             {
