@@ -26,8 +26,18 @@ public static partial class Cli
         }
 
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+
+        // A command that takes several files reads an unknown "--bogus" as one more file name: call it what it is.
+        var unknownOptions = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens).Select(t => t.Value)
+            .Where(v => v.Length > 1 && v[0] == '-' && !File.Exists(v)).ToList();
+        if (parse.Errors.Count > 0 || unknownOptions.Count > 0)
         {
+            foreach (var u in unknownOptions)
+            {
+                errors.WriteLine($"error: unknown option '{u}' for '{parse.CommandResult.Command.Name}' (see 'risksim {parse.CommandResult.Command.Name} --help')");
+            }
+
             foreach (var e in parse.Errors)
             {
                 errors.WriteLine($"error: {e.Message}");
@@ -69,7 +79,7 @@ public static partial class Cli
 
     internal static Option<string[]> SetOption() => new("--set")
     {
-        Description = "Override a config value: --set drivers.utilization=0.7 or --set 'market.price_erosion_annual={\"dist\":\"pert\",\"min\":0.1,\"mode\":0.3,\"max\":0.6}'. Repeatable.",
+        Description = "Override a config value: --set drivers.utilization=0.7 or --set 'market.price_erosion_annual={\"dist\":\"pert\",\"min\":0.1,\"mode\":0.3,\"max\":0.6}'; --set cost.pue=null leaves a field out (its default applies). Repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
 
