@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RiskSim.Core.Distributions;
@@ -68,7 +69,7 @@ public static class ConfigLoader
     /// <summary>Parses and validates; throws <see cref="ConfigException"/> listing every error.</summary>
     /// <param name="json">Config text.</param>
     /// <param name="file">File name for messages.</param>
-    /// <param name="overrides">"path=value" overrides (value parsed as JSON, else taken as a string).</param>
+    /// <param name="overrides">"path=value" overrides (value parsed as JSON, else taken as a string; "path=null" removes the field).</param>
     public static SimulationSpec Load(string json, string file, IReadOnlyList<string>? overrides = null)
     {
         var (spec, errors) = TryLoad(json, overrides);
@@ -84,13 +85,20 @@ public static class ConfigLoader
         }
 
         JsonNode? root;
+        List<ConfigError> duplicates;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: DocOptions);
+            duplicates = DuplicateKeys(json); // before JsonNode, which throws on a duplicate key without saying where
+            root = duplicates.Count > 0 ? null : JsonNode.Parse(json, documentOptions: DocOptions);
         }
         catch (JsonException ex)
         {
             return (null, [new ConfigError("", $"not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ')} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})", "", "")]);
+        }
+
+        if (duplicates.Count > 0)
+        {
+            return (null, duplicates);
         }
 
         if (root is not JsonObject obj)
@@ -157,14 +165,91 @@ public static class ConfigLoader
             }
         }
 
-        cur[parts[^1]] = value;
+        if (value is null)
+        {
+            cur.Remove(parts[^1]); // path=null leaves the field out: its default applies
+        }
+        else
+        {
+            cur[parts[^1]] = value;
+        }
     }
 
-    internal static string Show(JsonNode? n) => n is null ? "null" : n.ToJsonString() is { Length: > 60 } s ? s[..57] + "..." : n.ToJsonString();
+    // Messages quote the user's JSON as written: ">" stays ">", not "\u003E" (control characters are still escaped).
+    private static readonly JsonSerializerOptions ShowOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    internal static string Show(JsonNode? n)
+    {
+        string s = n is null ? "null" : n.ToJsonString(ShowOptions);
+        return s.Length > 60 ? s[..57] + "..." : s;
+    }
+
+    /// <summary>
+    /// Every key that appears twice in one object, with its JSON path. JsonNode would throw on the first one when the
+    /// object is read (the last value silently winning would be worse: the file says two things).
+    /// </summary>
+    internal static List<ConfigError> DuplicateKeys(string json)
+    {
+        var errors = new List<ConfigError>();
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+
+        // One frame per open object or array: the object's keys so far, or the array's next index; and the frame's path.
+        var frames = new Stack<(HashSet<string>? Keys, int Index, string Path)>();
+        string pending = ""; // path of the value about to be read
+        void Enter(JsonTokenType t)
+        {
+            frames.Push(t == JsonTokenType.StartObject ? (new HashSet<string>(StringComparer.Ordinal), 0, pending) : (null, 0, pending));
+        }
+
+        void BeforeValue()
+        {
+            if (frames.Count > 0 && frames.Peek() is { Keys: null } array)
+            {
+                frames.Pop();
+                pending = $"{array.Path}[{array.Index}]";
+                frames.Push(array with { Index = array.Index + 1 });
+            }
+        }
+
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    BeforeValue();
+                    Enter(reader.TokenType);
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    frames.Pop();
+                    break;
+                case JsonTokenType.PropertyName:
+                    {
+                        var (keys, _, path) = frames.Peek();
+                        string key = reader.GetString()!;
+                        pending = path.Length == 0 ? key : $"{path}.{key}";
+                        if (!keys!.Add(key))
+                        {
+                            errors.Add(new ConfigError(pending, "duplicate key: it appears more than once in the same object, so which value is meant is not clear", $"\"{key}\"", "each key once per object"));
+                        }
+
+                        break;
+                    }
+
+                default:
+                    BeforeValue();
+                    break;
+            }
+        }
+
+        return errors;
+    }
+
+    private const string NullMessage = "null is not a value here: leave the key out for its default";
 
     private sealed class Reader(JsonObject root, List<ConfigError> errors, HashSet<string> overridden)
     {
         private readonly Dictionary<string, string> _notes = [];
+        private readonly List<int> _gateIndex = []; // index in the config's gates array of each gate read
 
         public SimulationSpec? Build()
         {
@@ -174,6 +259,10 @@ public static class ConfigLoader
                 {
                     Err(key, "unknown top-level key", Show(value), string.Join(", ", TopLevel));
                 }
+                else if (value is null)
+                {
+                    Err(key, NullMessage, "null", "a value, or no key at all");
+                }
             }
 
             if (root["schema_version"] is JsonNode sv && !(sv is JsonValue v && v.TryGetValue(out double d) && d == ConfigSchema.SchemaVersion))
@@ -182,6 +271,11 @@ public static class ConfigLoader
             }
 
             string name = Text("name", required: false) ?? "unnamed";
+            if (root["name"] is not null && NameProblem(name) is { } nameProblem)
+            {
+                Err("name", nameProblem, Show(root["name"]), ConfigSchema.NameAllowedText);
+            }
+
             string description = Text("description", required: false) ?? "";
 
             var sections = new Dictionary<string, JsonObject>();
@@ -190,7 +284,7 @@ public static class ConfigLoader
                 var node = root[sec];
                 if (node is null)
                 {
-                    if (sec is "deployment" or "cost" or "operating_point" or "market" or "drivers" or "finance")
+                    if (!root.ContainsKey(sec) && sec is "deployment" or "cost" or "operating_point" or "market" or "drivers" or "finance")
                     {
                         Err(sec, "missing section", "", "an object with the fields of `risksim schema`");
                     }
@@ -213,6 +307,10 @@ public static class ConfigLoader
                     if (!allowed.Contains(k))
                     {
                         Err($"{sec}.{k}", "unknown field", Show(val), string.Join(", ", allowed));
+                    }
+                    else if (val is null)
+                    {
+                        Err($"{sec}.{k}", NullMessage, "null", ConfigSchema.ByPath[$"{sec}.{k}"].AllowedText + ", or no key at all");
                     }
                 }
             }
@@ -447,7 +545,7 @@ public static class ConfigLoader
             string canonical = root.ToJsonString();
             string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 
-            return new SimulationSpec
+            var spec = new SimulationSpec
             {
                 Name = name,
                 Description = description,
@@ -473,6 +571,18 @@ public static class ConfigLoader
                 ConfigHash = hash,
                 CanonicalJson = canonical,
             };
+
+            // A gate on a KPI that no trial of this config can have would fail every run with "actual n/a".
+            for (int i = 0; i < gates.Length; i++)
+            {
+                string kpi = gates[i].Metric[..gates[i].Metric.IndexOf('.', StringComparison.Ordinal)];
+                if (KpiExistence.NeverExists(spec, TrialKpis.IndexOf(kpi)) is { } why)
+                {
+                    Err($"gates[{_gateIndex[i]}].metric", $"{kpi} does not exist in any trial of this config ({why}): the gate could never be evaluated", $"\"{gates[i].Metric}\"", "a gate on a KPI this config has, or no gate");
+                }
+            }
+
+            return errors.Count > 0 ? null : spec;
         }
 
         private SimulationSettings ReadSimulation(Dictionary<string, object?> values)
@@ -731,6 +841,10 @@ public static class ConfigLoader
                     {
                         Err($"{p}.{k}", "unknown field", Show(v), "metric, op, value, label");
                     }
+                    else if (k == "label" && v is null)
+                    {
+                        Err($"{p}.{k}", NullMessage, "null", "a string, or no label");
+                    }
                 }
 
                 string? metric = Str(o["metric"]);
@@ -738,6 +852,12 @@ public static class ConfigLoader
                 double? value = Num(o["value"]);
                 string label = Str(o["label"]) ?? "";
                 bool ok = true;
+                if (o["label"] is { } labelNode && Str(labelNode) is null)
+                {
+                    Err($"{p}.label", "expected a string", Show(labelNode), "a string (text shown in reports)");
+                    ok = false;
+                }
+
                 if (metric is null || !IsValidMetric(metric))
                 {
                     Err($"{p}.metric", "unknown metric", Show(o["metric"]), "KPI.STAT with KPI one of " + string.Join(", ", TrialKpis.All.Select(k => k.Key)) + " and STAT one of " + string.Join(", ", TrialKpis.Statistics) + ", or payback_months.prob_within_N / discounted_payback_months.prob_within_N");
@@ -759,10 +879,42 @@ public static class ConfigLoader
                 if (ok)
                 {
                     gates.Add(new GateSpec(metric!, op == ">=" ? GateOp.GreaterOrEqual : GateOp.LessOrEqual, value!.Value, label));
+                    _gateIndex.Add(i);
                 }
             }
 
             return gates.ToImmutable();
+        }
+
+        /// <summary>Why a config name cannot name a result folder, or null when it can (see <see cref="ConfigSchema.NameAllowedText"/>).</summary>
+        internal static string? NameProblem(string name)
+        {
+            int bytes = Encoding.UTF8.GetByteCount(name);
+            if (bytes > ConfigSchema.NameMaxBytes)
+            {
+                return $"too long: {bytes} bytes in UTF-8 (the name becomes a folder name, and compare-A-vs-B folders hold two names, within the file system's 255 bytes)";
+            }
+
+            if (!name.Any(char.IsLetterOrDigit))
+            {
+                return "needs at least one letter or digit (the name becomes a folder name)";
+            }
+
+            foreach (var r in name.EnumerateRunes())
+            {
+                if (Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned
+                    || r == Rune.ReplacementChar)
+                {
+                    return $"contains the control, invisible or invalid character U+{r.Value:X4} (names are printed on consoles and in reports)";
+                }
+
+                if (r.IsAscii && ConfigSchema.NameForbiddenCharacters.Contains((char)r.Value, StringComparison.Ordinal))
+                {
+                    return $"contains '{r}', which a folder name cannot hold on every system";
+                }
+            }
+
+            return name.Trim() != name ? "starts or ends with white space" : null;
         }
 
         /// <summary>True for KPI.STAT names that summary.json contains.</summary>

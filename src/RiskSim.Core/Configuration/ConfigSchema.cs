@@ -73,6 +73,15 @@ public static class ConfigSchema
 
     private const double Inf = double.PositiveInfinity;
 
+    /// <summary>Longest config name in UTF-8 bytes: a result folder is named after it, and a comparison folder after two.</summary>
+    public const int NameMaxBytes = 64;
+
+    /// <summary>Characters a name cannot hold: path separators and what Windows forbids in a folder name.</summary>
+    public const string NameForbiddenCharacters = "/\\:*?\"<>|";
+
+    /// <summary>The rule for names, in words.</summary>
+    public static string NameAllowedText => $"1 to {NameMaxBytes} bytes in UTF-8 ({NameMaxBytes} ASCII characters; accented or non-Latin letters take 2 to 4 bytes) with at least one letter or digit; no control characters, no leading or trailing spaces, none of / \\ : * ? \" < > |";
+
     /// <summary>Section descriptions, in document order.</summary>
     public static readonly ImmutableArray<(string Name, string Description)> Sections =
     [

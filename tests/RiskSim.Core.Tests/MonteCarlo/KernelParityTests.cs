@@ -26,6 +26,7 @@ public sealed class KernelParityTests
         "cost.salvage_pct_of_capex=null",
         "cost.all_in_usd_per_gpu_hour={\"dist\":\"lognormal\",\"median\":2.5,\"sigma\":0.2,\"min\":0.1,\"max\":100}",
         "drivers.utilization={\"dist\":\"discrete\",\"values\":[0.3,0.6,0.9],\"probabilities\":[0.2,0.5,0.3]}",
+        "gates=null", // the flagship's gates on payback and ROI cannot be evaluated in rate mode
     ];
 
     /// <summary>Low prices and heavy staff costs: payback often not within the horizon.</summary>
