@@ -240,13 +240,16 @@ public static class IrrSolver
 
     /// <summary>
     /// Safeguarded Newton on orient·P(δ) in [lo, hi] per active lane (negative at lo, positive at hi): a Newton
-    /// step that leaves the bracket is replaced by the bracket's geometric midpoint. Returns the annual rate; NaN
+    /// step that leaves the bracket, or that is not half as long as the step before last, is replaced by the bracket's
+    /// geometric midpoint. Returns the annual rate; NaN
     /// in inactive lanes.
     /// </summary>
     private static Vector<double> Refine(ReadOnlySpan<Vector<double>> flows, Vector<double> orient, Vector<double> lo, Vector<double> hi, Vector<long> active)
     {
         var x = Vector.Min(Vector.Max(new Vector<double>(1 / 1.01), lo), hi); // start at 1 % a month, inside the bracket
         var open = active;
+        var lastStep = hi - lo;
+        var stepBefore = lastStep;
         for (int i = 0; i < MaxIterations && open != Vector<long>.Zero; i++)
         {
             var (p, dp) = Horner(flows, x, orient);
@@ -255,10 +258,16 @@ public static class IrrSolver
             hi = Vector.ConditionalSelect(negative, hi, x);
             var newton = x - (p / dp);
             var inside = Vector.GreaterThanOrEqual(newton, lo) & Vector.LessThanOrEqual(newton, hi); // false for NaN
-            var next = Vector.ConditionalSelect(inside, newton, Vector.SquareRoot(lo * hi));
+
+            // A Newton step at least twice as long as the step before last is not converging (far out on a long horizon's
+            // δ^H it moves by δ/H a step): bisect instead (rtsafe's rule), so the bracket keeps shrinking.
+            var slow = Vector.GreaterThan(Vector.Abs(newton - x) * 2, stepBefore);
+            var next = Vector.ConditionalSelect(inside & ~slow, newton, Vector.SquareRoot(lo * hi));
             var exact = Vector.Equals(p, Vector<double>.Zero);
             next = Vector.ConditionalSelect(exact, x, next);
             var done = exact | Vector.LessThanOrEqual(Vector.Abs(next - x), x * Tolerance) | Vector.LessThanOrEqual(hi - lo, hi * Tolerance);
+            stepBefore = lastStep;
+            lastStep = Vector.Abs(next - x);
             x = Vector.ConditionalSelect(open, next, x);
             open = Vector.AndNot(open, done);
         }
@@ -275,6 +284,8 @@ public static class IrrSolver
     {
         var x = Vector.SquareRoot(lo * hi);
         var open = active;
+        var lastStep = hi - lo;
+        var stepBefore = lastStep;
         for (int i = 0; i < MaxIterations && open != Vector<long>.Zero; i++)
         {
             var (p, dp) = Scaled(flows, x, orient);
@@ -283,10 +294,16 @@ public static class IrrSolver
             hi = Vector.ConditionalSelect(negative, hi, x);
             var newton = x - (p / dp);
             var inside = Vector.GreaterThanOrEqual(newton, lo) & Vector.LessThanOrEqual(newton, hi); // false for NaN
-            var next = Vector.ConditionalSelect(inside, newton, Vector.SquareRoot(lo * hi));
+
+            // A Newton step at least twice as long as the step before last is not converging (far out on a long horizon's
+            // δ^H it moves by δ/H a step): bisect instead (rtsafe's rule), so the bracket keeps shrinking.
+            var slow = Vector.GreaterThan(Vector.Abs(newton - x) * 2, stepBefore);
+            var next = Vector.ConditionalSelect(inside & ~slow, newton, Vector.SquareRoot(lo * hi));
             var exact = Vector.Equals(p, Vector<double>.Zero);
             next = Vector.ConditionalSelect(exact, x, next);
             var done = exact | Vector.LessThanOrEqual(Vector.Abs(next - x), x * Tolerance) | Vector.LessThanOrEqual(hi - lo, hi * Tolerance);
+            stepBefore = lastStep;
+            lastStep = Vector.Abs(next - x);
             x = Vector.ConditionalSelect(open, next, x);
             open = Vector.AndNot(open, done);
         }

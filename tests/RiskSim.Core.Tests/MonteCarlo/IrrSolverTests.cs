@@ -103,4 +103,52 @@ public sealed class IrrSolverTests
             return Math.Abs(got - expected.Value) <= 1e-9 * Math.Max(1, Math.Abs(expected.Value)) && Math.Abs(FinanceMath.Npv(monthly, cf)) <= 1e-9 * scale;
         }, iter: 300);
     }
+
+    /// <summary>Flows of <paramref name="h"/> + 1 months, zero except where given.</summary>
+    private static double[] Flows(int h, params (int Month, double Value)[] at)
+    {
+        var cf = new double[h + 1];
+        foreach (var (m, v) in at)
+        {
+            cf[m] = v;
+        }
+
+        return cf;
+    }
+
+    [Theory]
+    [InlineData(61)]
+    [InlineData(95)]
+    [InlineData(120)]
+    [InlineData(240)]
+    [InlineData(600)]
+    public void Long_horizons_do_not_overflow_at_minus_99_99_percent(int h)
+    {
+        // −100 now and 100·1.01^H at the horizon: exactly 1 % a month. The scan starts at −99.99 % a month, where the
+        // discount factor 1e4^t overflows after 77 months; the old scalar IRR turned that into NaN and crashed Brent.
+        var cf = Flows(h, (0, -100), (h, 100 * Math.Pow(1.01, h)));
+        Assert.Equal(0.01, FinanceMath.Irr(cf)!.Value, 1e-10);
+        Assert.Equal(Math.Pow(1.01, 12) - 1, Solve(cf)[0], 1e-9);
+    }
+
+    [Fact]
+    public void Lowest_root_near_minus_100_percent_on_a_long_horizon()
+    {
+        // 2.5 − 3.25δ + δ² = (δ − 2)(δ − 1.25) in months 118…120: P(δ) = δ¹¹⁸(δ − 2)(δ − 1.25), roots δ = 2 and 1.25, i.e.
+        // r = 1/δ − 1 = −50 % and −20 % a month. Two sign changes: the lowest root, −50 %, found where δ¹²⁰ at the grid's
+        // first point (δ = 10⁴) overflows. Annual: 0.5¹² − 1.
+        var cf = Flows(120, (118, 2.5), (119, -3.25), (120, 1));
+        Assert.Equal(-0.5, FinanceMath.Irr(cf)!.Value, 1e-12);
+        Assert.Equal(Math.Pow(0.5, 12) - 1, Solve(cf)[0], 1e-12);
+    }
+
+    [Fact]
+    public void Scaled_npv_has_the_npv_sign_and_equals_it_at_zero()
+    {
+        // Σ CF_t (1 + r)^(H − t) = (1 + r)^H · NPV(r): −100·0.9² + 50·0.9 + 60 = −81 + 45 + 60 = 24 at r = −10 %.
+        double[] cf = [-100, 50, 60];
+        Assert.Equal(24, FinanceMath.ScaledNpv(-0.1, cf), 1e-12);
+        Assert.Equal(24 / 0.81, FinanceMath.Npv(-0.1, cf), 1e-10);
+        Assert.Equal(10, FinanceMath.ScaledNpv(0, cf), 1e-12);
+    }
 }

@@ -122,6 +122,14 @@ public sealed class KernelParityTests
             "market.price_erosion_annual={\"dist\":\"uniform\",\"min\":0,\"max\":0.5}",
             "correlations=[]",
         ],
+        ["payback-then-loss-horizon-120-irr"] =
+        [
+            // Several sign changes on a long horizon: the IRR scan starts at −99.99 % a month, where δ^H overflows (1e4^120).
+            .. PaybackThenLoss,
+            "finance.horizon_months=120",
+            "cost.economic_life_months=60",
+            "simulation.irr=true",
+        ],
         ["payback-often-never-irr"] =
         [
             .. PaybackOftenNever,
