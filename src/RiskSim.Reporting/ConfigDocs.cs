@@ -214,12 +214,12 @@ public static class ConfigDocs
 
         sb.Append("\n### Distributions\n\nAny field whose allowed values say \"or a distribution object\" takes one of these instead of a number. Its base value (used by `evaluate` and as the tornado's axis) is the median.\n\n");
         sb.Append("| `dist` | parameters | notes |\n|---|---|---|\n");
-        sb.Append("| `pert` | `min`, `mode`, `max`, `lambda` (default 4) | Beta-PERT; min ≤ mode ≤ max, min < max |\n");
+        sb.Append("| `pert` | `min`, `mode`, `max`, `lambda` (default 4) | Beta-PERT; min ≤ mode ≤ max, min < max; 0 < lambda ≤ 10000 |\n");
         sb.Append("| `triangular` | `min`, `mode`, `max` | min ≤ mode ≤ max, min < max |\n");
         sb.Append("| `uniform` | `min`, `max` | min < max |\n");
         sb.Append("| `normal` | `mean`, `sd`, optional `min`, `max` | sd > 0; truncated to [min, max] when given (required where the field is bounded) |\n");
         sb.Append("| `lognormal` | `median`, `sigma`, optional `min`, `max` | ln X ~ Normal(ln median, sigma); sigma > 0 |\n");
-        sb.Append("| `beta` | `alpha`, `beta`, `min` (0), `max` (1) | α, β > 0 |\n");
+        sb.Append("| `beta` | `alpha`, `beta`, `min` (0), `max` (1) | 0.01 ≤ α, β ≤ 10000 |\n");
         sb.Append("| `discrete` | `values`, optional `probabilities` | probabilities sum to 1; omitted = equal weights (an empirical sample, e.g. repeated benchmark runs) |\n");
         sb.Append("| `fixed` | `value` | same as a plain number |\n");
         sb.Append("\n### `correlations`, `correlation_matrix`, `correlation_repair`\n\n`\"correlations\": [{\"inputs\": [\"drivers.utilization\", \"market.price_erosion_annual\"], \"rank_correlation\": -0.3}]` sets target Spearman rank correlations between uncertain inputs (or give `correlation_matrix`: `{\"inputs\": [...], \"matrix\": [[...]]}`). The matrix must be positive semi-definite; `\"correlation_repair\": \"nearest_psd\"` repairs it to the nearest valid correlation matrix (Higham) and the report says so.\n");

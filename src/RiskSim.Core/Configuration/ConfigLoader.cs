@@ -88,7 +88,7 @@ public static class ConfigLoader
         List<ConfigError> duplicates;
         try
         {
-            duplicates = DuplicateKeys(json); // before JsonNode, which throws on a duplicate key without saying where
+            duplicates = DuplicateKeys(json); // before JsonNode, which throws on a duplicate key or a lone surrogate without saying where
             root = duplicates.Count > 0 ? null : JsonNode.Parse(json, documentOptions: DocOptions);
         }
         catch (JsonException ex)
@@ -225,7 +225,12 @@ public static class ConfigLoader
                 case JsonTokenType.PropertyName:
                     {
                         var (keys, _, path) = frames.Peek();
-                        string key = reader.GetString()!;
+                        if (!TryGetString(ref reader, out string key))
+                        {
+                            errors.Add(new ConfigError(path, InvalidText, "", ValidText));
+                            break;
+                        }
+
                         pending = path.Length == 0 ? key : $"{path}.{key}";
                         if (!keys!.Add(key))
                         {
@@ -237,12 +242,39 @@ public static class ConfigLoader
 
                 default:
                     BeforeValue();
+                    if (reader.TokenType == JsonTokenType.String && !TryGetString(ref reader, out _))
+                    {
+                        errors.Add(new ConfigError(pending, InvalidText, "", ValidText));
+                    }
+
                     break;
             }
         }
 
         return errors;
     }
+
+    private const string InvalidText = "a string is not valid Unicode (an escape such as \\ud800 is half of a surrogate pair)";
+    private const string ValidText = "text whose \\uXXXX escapes form whole characters";
+
+    private static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return false;
+        }
+    }
+
+    private const double MinBetaShape = 0.01;
+    private const double MaxBetaShape = 10_000;
+
+    private static readonly double[] ProbeLevels = [0, 1e-12, 1e-6, 0.01, 0.25, 0.5, 0.75, 0.99, 1 - 1e-6, 1 - 1e-12, 1];
 
     private const string NullMessage = "null is not a value here: leave the key out for its default";
 
@@ -1111,9 +1143,9 @@ public static class ConfigLoader
                             {
                                 Err($"{p}", $"{kind} needs min ≤ mode ≤ max and min < max", $"min {G(a)}, mode {G(m)}, max {G(b)}", "min ≤ mode ≤ max, min < max");
                             }
-                            else if (!(lambda > 0))
+                            else if (!(lambda > 0 && lambda <= MaxBetaShape))
                             {
-                                Err($"{p}.lambda", "lambda must be positive", G(lambda), "λ > 0 (4 is the classic PERT)");
+                                Err($"{p}.lambda", "lambda must be in (0, 10000] (its beta shapes are 1 + λ·(mode − min)/(max − min) and the like)", G(lambda), "0 < λ ≤ 10000 (4 is the classic PERT)");
                             }
                             else
                             {
@@ -1196,9 +1228,9 @@ public static class ConfigLoader
                         double? lo = Opt("min", 0), hi = Opt("max", 1);
                         if (al is { } a1 && be is { } b1 && lo is { } a && hi is { } b)
                         {
-                            if (!(a1 > 0) || !(b1 > 0))
+                            if (!(a1 >= MinBetaShape && a1 <= MaxBetaShape && b1 >= MinBetaShape && b1 <= MaxBetaShape))
                             {
-                                Err(p, "alpha and beta must be positive", $"alpha {G(a1)}, beta {G(b1)}", "α > 0, β > 0");
+                                Err(p, "alpha and beta must be in [0.01, 10000] (outside it the quantiles are not computable in double precision)", $"alpha {G(a1)}, beta {G(b1)}", "0.01 ≤ α ≤ 10000, 0.01 ≤ β ≤ 10000");
                             }
                             else if (!(a < b))
                             {
@@ -1230,6 +1262,27 @@ public static class ConfigLoader
                 string hint = double.IsInfinity(lower) || double.IsInfinity(upper) ? $"; this {kind} is unbounded: give min and max to truncate it" : "";
                 Err(p, $"the distribution's range [{G(lower)}, {G(upper)}] goes outside what the field allows{hint}", d.Describe(), f.AllowedText);
                 return null;
+            }
+
+            // The sampler reads every quantile from 0 to 1: one that is not a number within the support would reach the
+            // model as NaN (a beta with extreme shapes, a truncation that keeps a sliver of a wide distribution …).
+            foreach (double u in ProbeLevels)
+            {
+                double q;
+                try
+                {
+                    q = d.Quantile(u);
+                }
+                catch (Exception ex) when (ex is ArithmeticException or ArgumentException)
+                {
+                    q = double.NaN;
+                }
+
+                if (!(q >= d.Lower && q <= d.Upper))
+                {
+                    Err(p, $"this {kind}'s quantiles cannot be computed with these parameters (at probability {G(u)} it gives {G(q)})", d.Describe(), "less extreme parameters");
+                    return null;
+                }
             }
 
             return d;
