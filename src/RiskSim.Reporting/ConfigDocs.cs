@@ -27,9 +27,16 @@ public static class ConfigDocs
         w.WriteEndArray();
         w.WriteStartObject("properties");
         w.WriteStartObject("schema_version");
-        w.WriteString("const", ConfigSchema.SchemaVersion.ToString(Fmt.Inv));
+        w.WriteString("description", "Version of the config format: the number 1.");
+        w.WriteNumber("const", ConfigSchema.SchemaVersion);
         w.WriteEndObject();
-        WriteType(w, "name", "string", "Short name of the decision; used for result folders.");
+        w.WriteStartObject("name");
+        w.WriteString("type", "string");
+        w.WriteString("description", $"Short name of the decision; names its result folder. Allowed: {ConfigSchema.NameAllowedText}.");
+        w.WriteNumber("minLength", 1);
+        w.WriteNumber("maxLength", ConfigSchema.NameMaxBytes); // the byte limit is the loader's; characters are the most a schema can count
+        w.WriteString("pattern", NamePattern);
+        w.WriteEndObject();
         WriteType(w, "description", "string", "What decision this config supports.");
         foreach (var (sec, desc) in ConfigSchema.Sections)
         {
@@ -78,6 +85,7 @@ public static class ConfigDocs
                         break;
                     case FieldKind.IntegerList:
                         w.WriteString("type", "array");
+                        w.WriteNumber("minItems", 1);
                         w.WriteStartObject("items");
                         w.WriteString("type", "integer");
                         w.WriteNumber("minimum", f.Min);
@@ -142,6 +150,29 @@ public static class ConfigDocs
         w.WriteStartObject("correlation_matrix");
         w.WriteString("type", "object");
         w.WriteString("description", "Alternative to correlations: {inputs: [...], matrix: [[...]]}, symmetric with unit diagonal.");
+        w.WriteStartArray("required");
+        w.WriteStringValue("inputs");
+        w.WriteStringValue("matrix");
+        w.WriteEndArray();
+        w.WriteStartObject("properties");
+        w.WriteStartObject("inputs");
+        w.WriteString("type", "array");
+        w.WriteStartObject("items");
+        w.WriteString("type", "string");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("matrix");
+        w.WriteString("type", "array");
+        w.WriteStartObject("items");
+        w.WriteString("type", "array");
+        w.WriteStartObject("items");
+        w.WriteString("type", "number");
+        w.WriteNumber("minimum", -1);
+        w.WriteNumber("maximum", 1);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
         w.WriteEndObject();
         w.WriteStartObject("correlation_repair");
         w.WriteStartArray("enum");
@@ -155,13 +186,18 @@ public static class ConfigDocs
         w.WriteString("description", "Risk gates: metric (a summary key such as npv_usd.p10 or payback_months.prob_within_24), op (>= or <=), value, optional label.");
         w.WriteStartObject("items");
         w.WriteString("type", "object");
+        w.WriteBoolean("additionalProperties", false);
         w.WriteStartArray("required");
         w.WriteStringValue("metric");
         w.WriteStringValue("op");
         w.WriteStringValue("value");
         w.WriteEndArray();
         w.WriteStartObject("properties");
-        WriteType(w, "metric", "string", "KPI.STAT, e.g. npv_usd.p10, net_roi.p50, npv_usd.prob_negative, payback_months.prob_within_24.");
+        w.WriteStartObject("metric");
+        w.WriteString("type", "string");
+        w.WriteString("description", "KPI.STAT, e.g. npv_usd.p10, net_roi.p50, npv_usd.prob_negative, payback_months.prob_within_24 (N in 1…600). A KPI this config cannot have (ROI or payback in rate mode) is refused.");
+        w.WriteString("pattern", MetricPattern);
+        w.WriteEndObject();
         w.WriteStartObject("op");
         w.WriteStartArray("enum");
         w.WriteStringValue(">=");
@@ -193,10 +229,83 @@ public static class ConfigDocs
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
+
+        // Each kind: its parameters, which are required, and nothing else (as the loader reads them).
+        w.WriteStartArray("oneOf");
+        foreach (var (kind, required, optional) in DistributionParameters)
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("additionalProperties", false);
+            w.WriteStartArray("required");
+            w.WriteStringValue("dist");
+            foreach (var r in required)
+            {
+                w.WriteStringValue(r);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("properties");
+            w.WriteStartObject("dist");
+            w.WriteString("const", kind);
+            w.WriteEndObject();
+            foreach (var param in required.Concat(optional))
+            {
+                w.WriteStartObject(param);
+                if (param is "values" or "probabilities")
+                {
+                    w.WriteString("type", "array");
+                    w.WriteNumber("minItems", 1);
+                    w.WriteStartObject("items");
+                    w.WriteString("type", "number");
+                    if (param == "probabilities")
+                    {
+                        w.WriteNumber("minimum", 0);
+                        w.WriteNumber("maximum", 1);
+                    }
+
+                    w.WriteEndObject();
+                }
+                else
+                {
+                    w.WriteString("type", "number");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
     });
+
+    /// <summary>Each distribution kind with its required and optional parameters, as <see cref="ConfigLoader"/> reads them.</summary>
+    private static readonly (string Kind, string[] Required, string[] Optional)[] DistributionParameters =
+    [
+        ("pert", ["min", "mode", "max"], ["lambda"]),
+        ("triangular", ["min", "mode", "max"], []),
+        ("uniform", ["min", "max"], []),
+        ("normal", ["mean", "sd"], ["min", "max"]),
+        ("lognormal", ["median", "sigma"], ["min", "max"]),
+        ("beta", ["alpha", "beta"], ["min", "max"]),
+        ("discrete", ["values"], ["probabilities"]),
+        ("fixed", ["value"], []),
+    ];
+
+    // A name: no control character, none of / \ : * ? " < > |, no white space at either end (the loader also counts
+    // UTF-8 bytes and wants a letter or digit, which a schema pattern cannot say portably).
+    private const string NameCharacter = "[^\\u0000-\\u001f\\u007f-\\u009f/\\\\:*?\"<>|]";
+    private const string NameEnd = "[^\\s\\u0000-\\u001f\\u007f-\\u009f/\\\\:*?\"<>|]";
+    private static readonly string NamePattern = $"^{NameEnd}(?:{NameCharacter}*{NameEnd})?$";
+
+    /// <summary>KPI.STAT or a payback's prob_within_N with N in 1…600, as the loader accepts gate metrics.</summary>
+    private static readonly string MetricPattern =
+        $"^(?:(?:{string.Join("|", TrialKpis.All.Select(k => k.Key))})\\.(?:{string.Join("|", TrialKpis.Statistics)})"
+        + "|(?:payback_months|discounted_payback_months)\\.prob_within_(?:[1-9]|[1-9][0-9]|[1-5][0-9][0-9]|600))$";
 
     /// <summary>The config reference as Markdown tables, one per section.</summary>
     public static string Markdown()

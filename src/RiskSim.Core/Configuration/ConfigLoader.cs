@@ -968,7 +968,8 @@ public static class ConfigLoader
             if (stat.StartsWith("prob_within_", StringComparison.Ordinal))
             {
                 return kpi is "payback_months" or "discounted_payback_months"
-                    && int.TryParse(stat[12..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 600;
+                    && int.TryParse(stat[12..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 600
+                    && stat[12] != '0'; // as summary.json writes it: prob_within_24, not prob_within_024
             }
 
             return TrialKpis.Statistics.Contains(stat);
