@@ -1279,7 +1279,8 @@ public static class ConfigLoader
                     q = double.NaN;
                 }
 
-                if (!(q >= d.Lower && q <= d.Upper))
+                double slack = 1e-9 * Math.Max(Math.Abs(d.Lower), Math.Abs(d.Upper)); // Min + (Max − Min)·1 may round past Max
+                if (!(double.IsFinite(q) && q >= d.Lower - slack && q <= d.Upper + slack))
                 {
                     Err(p, $"this {kind}'s quantiles cannot be computed with these parameters (at probability {G(u)} it gives {G(q)})", d.Describe(), "less extreme parameters");
                     return null;
