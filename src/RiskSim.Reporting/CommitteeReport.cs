@@ -452,7 +452,7 @@ public static class CommitteeReport
             $"Excel: `=NPV(r_m, CF1:CF{s.HorizonMonths}) + CF0` reproduces the NPV (Excel's NPV() discounts its first argument one period, so CF0 is added outside).",
             "Payback: the first month in which cumulative cash flow reaches 0, interpolated linearly within that month (month index − 1 + the share of the month's cash flow needed); \"never\" when not within the horizon. Discounted payback does the same on discounted flows.",
             "Net ROI = (Σ cash flows over the horizon, capex included as a negative) / capex: 0 = money back, 1 = doubled. The revenue multiple = gross token revenue / capex is the vendor-style \"ROI\" (\"$5M generates $75M = 15×\"): a multiple of revenue, not a return.",
-            "Tornado: one input at a time from its P10 to its P90, the others at their medians; the software curve m(t) = 1 + (M − 1)(1 − e^(−t/τ)) moves its ceiling M and time constant τ together as one bar.",
+            "Tornado: one input at a time from its P10 to its P90, the others at their medians; the software curve m(t) = 1 + (M − 1)(1 − e^(−(t−1)/τ)) in month t moves its ceiling M and time constant τ together as one bar.",
         ]));
     }
 
