@@ -339,7 +339,10 @@ public static class ChartBundles
             2 => $", then {t.Bars[1].Input.Label}",
             _ => $", then {t.Bars[1].Input.Label} and {t.Bars[2].Input.Label}",
         };
-        return $"Which inputs move {kpi}, one at a time, the others at their medians: {top.Input.Label} most ({KpiText(top.KpiAtLow, t.KpiColumn, spec)} at one end, {KpiText(top.KpiAtHigh, t.KpiColumn, spec)} at the other){next}. "
+        string ends = top.Input.IsGroup
+            ? $"{KpiText(top.KpiAtLow, t.KpiColumn, spec)} with {top.LowText}, {KpiText(top.KpiAtHigh, t.KpiColumn, spec)} with {top.HighText}"
+            : $"{KpiText(top.KpiAtLow, t.KpiColumn, spec)} at its P10, {KpiText(top.KpiAtHigh, t.KpiColumn, spec)} at its P90";
+        return $"Which inputs move {kpi}, one at a time, the others at their medians: {top.Input.Label} most ({ends}){next}. "
             + $"Bars start at the base case, {KpiText(t.BaseValue, t.KpiColumn, spec)}; orange is an input at its P10, blue at its P90.";
     }
 
