@@ -105,6 +105,22 @@ public sealed partial class DocsExampleTests(DocsExampleTests.QuickStartRun run)
         Assert.Equal(Pngs(run.Folder), Pngs(Example));
     }
 
+    /// <summary>Every command of the CLI, the top-level config fields and the comparison folder are described in the README.</summary>
+    [Fact]
+    public void Readme_describes_every_command_and_the_top_level_fields()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var (code, help, _) = CliHarness.Run("--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        var commands = HelpCommand().Matches(help[help.IndexOf("Commands:", StringComparison.Ordinal)..]).Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("tornado", commands);
+        Assert.All(commands, c => Assert.True(readme.Contains($"risksim {c} ", StringComparison.Ordinal), $"README.md does not show 'risksim {c}'"));
+        foreach (string field in new[] { "`schema_version`", "`name`", "`description`", "`comparison/`", "`tornado.csv`" })
+        {
+            Assert.True(readme.Contains(field, StringComparison.Ordinal), $"README.md does not describe {field}");
+        }
+    }
+
     /// <summary>Timings and the results path differ from run to run and machine to machine; the rest must not.</summary>
     private static string MaskRun(string line)
     {
@@ -159,6 +175,9 @@ public sealed partial class DocsExampleTests(DocsExampleTests.QuickStartRun run)
 
     [GeneratedRegex("(?i)(results: ).*$")]
     private static partial Regex ResultsPath();
+
+    [GeneratedRegex(@"^\s{2}([a-z]+)\s", RegexOptions.Multiline)]
+    private static partial Regex HelpCommand();
 
     [GeneratedRegex(@"^\| (vector width|threads|machine|elapsed) \|")]
     private static partial Regex MachineRow();
