@@ -184,7 +184,7 @@ public sealed class HistogramChart : ChartBase
             double nullValue = 100.0 * nullShare;
             // Above the bar, or beside its top (to the left) when the bar reaches the top of the axis.
             bool beside = nullValue + yTop * 0.06 > yTop;
-            var label = plot.Add.Text($"{Fmt.Prob(nullShare)} of trials", beside ? nullX - nullHalfWidth : nullX, nullValue);
+            var label = plot.Add.Text($"{KpiFormat.Probability(nullShare)} of trials", beside ? nullX - nullHalfWidth : nullX, nullValue);
             label.LabelFontSize = AnnotationSize;
             label.LabelBold = true;
             label.LabelFontColor = NullColor;
@@ -196,7 +196,7 @@ public sealed class HistogramChart : ChartBase
 
         if (d.ShareBelowZero is { } below)
         {
-            string share = $"{d.BelowZeroLabel ?? "below 0"}: {Fmt.Prob(below)} of trials";
+            string share = $"{d.BelowZeroLabel ?? "below 0"}: {KpiFormat.Probability(below)} of trials";
             if (zeroShown)
             {
                 var zero = plot.Add.VerticalLine(0, 2f, LossColor, LinePattern.Solid);

@@ -266,7 +266,7 @@ public static class ChartBundles
     {
         var st = r.Statistics[column];
         return [.. new[] { 0.1, 0.5, 0.9 }.Select(q => st[q].Value is { } v
-            ? new StatMark("P" + (q * 100).ToString("0", Fmt.Inv), v, Fmt.Stat(v, st.Kpi.Unit))
+            ? new StatMark("P" + (q * 100).ToString("0", Fmt.Inv), v, KpiFormat.Value(v, st.Kpi.Unit))
             : new StatMark("P" + (q * 100).ToString("0", Fmt.Inv), double.NaN, IsPayback(column) ? "never" : "n/a"))];
     }
 
@@ -313,7 +313,7 @@ public static class ChartBundles
 
     /// <summary>A KPI value as the report writes it; payback that never happens is "never".</summary>
     private static string KpiText(double v, int column, SimulationSpec spec) =>
-        double.IsNaN(v) && IsPayback(column) ? $"never (not within {spec.HorizonMonths} months)" : Fmt.Stat(v, TrialKpis.All[column].Unit);
+        double.IsNaN(v) && IsPayback(column) ? $"never (not within {spec.HorizonMonths} months)" : KpiFormat.Value(v, TrialKpis.All[column].Unit);
 
     private static string Lower(string s) => s.Length > 1 && char.IsUpper(s[0]) && !char.IsUpper(s[1]) ? char.ToLowerInvariant(s[0]) + s[1..] : s;
 
@@ -369,14 +369,14 @@ public static class ChartBundles
         string drawn = data.BarsFrom is { } from ? $" The bars are drawn from {from}; the marked percentiles and shares are exact over all {Int(st.Trials)} trials." : "";
         if (IsPayback(column))
         {
-            string within = string.Join(", ", st.ProbWithin.Select(kv => $"{Fmt.Prob(kv.Value)} within {kv.Key} months"));
-            string never = st.Nulls > 0 ? $"; {Fmt.Prob(st.NullShare)} never within the {r.Spec.HorizonMonths}-month horizon (the red bar)" : "";
+            string within = string.Join(", ", st.ProbWithin.Select(kv => $"{KpiFormat.Probability(kv.Value)} within {kv.Key} months"));
+            string never = st.Nulls > 0 ? $"; {KpiFormat.Probability(st.NullShare)} never within the {r.Spec.HorizonMonths}-month horizon (the red bar)" : "";
             return $"When the capex comes back, over all {Int(st.Trials)} trials: {marks}; {within}{never}.{drawn}";
         }
 
         string below = column == TrialKpis.Npv
-            ? $"{Fmt.Prob(st.ProbNegative)} of trials lose money (NPV below 0, the shaded side)"
-            : $"{Fmt.Prob(st.ProbNegative)} of trials do not get the money back (net ROI below 0, the shaded side)";
+            ? $"{KpiFormat.Probability(st.ProbNegative)} of trials lose money (NPV below 0, the shaded side)"
+            : $"{KpiFormat.Probability(st.ProbNegative)} of trials do not get the money back (net ROI below 0, the shaded side)";
         return $"How {st.Kpi.Title} is spread over all {Int(st.Trials)} trials: {marks}; {below}.{drawn}";
     }
 
@@ -385,14 +385,14 @@ public static class ChartBundles
         var st = r.Statistics[column];
         string marks = string.Join(", ", data.Series[0].Marks.Select(m => $"{m.Name} {m.Text}"));
         string drawn = data.CurveFrom is { } from ? $" The curve is drawn from {from}; the marked percentiles are exact over all {Int(st.Trials)} trials." : "";
-        return $"The chance that {st.Kpi.Title} is at or below any value: read a value on the x axis, its probability on the y axis ({marks}; P({st.Kpi.Title} < 0) = {Fmt.Prob(st.ProbNegative)}).{drawn}";
+        return $"The chance that {st.Kpi.Title} is at or below any value: read a value on the x axis, its probability on the y axis ({marks}; P({st.Kpi.Title} < 0) = {KpiFormat.Probability(st.ProbNegative)}).{drawn}";
     }
 
     private static string FanCaption(ReportData d, string key, PathBand b)
     {
         var spec = d.Result.Spec;
         int h = b.P50.Length;
-        string V(double v) => Fmt.Stat(v, b.Unit);
+        string V(double v) => KpiFormat.Value(v, b.Unit);
         string last = $"in month {h}: P50 {V(b.P50[h - 1])}, P10–P90 {V(b.P10[h - 1])} to {V(b.P90[h - 1])}";
         string from = $" From the run's first {Int(d.Paths.Trials)} trials, re-evaluated month by month.";
         switch (key)
@@ -430,12 +430,12 @@ public static class ChartBundles
 
         return key == TrialPaths.SoftwareMultiplier && first == 1
             ? "No fan chart of the software multiplier: the config sets no software improvement (m(t) = 1 in every month)."
-            : $"No fan chart of the {Lower(b.Title)}: it is {Fmt.Stat(first, b.Unit)} in every month of every trial.";
+            : $"No fan chart of the {Lower(b.Title)}: it is {KpiFormat.Value(first, b.Unit)} in every month of every trial.";
     }
 
     private static string SpiderCaption(SpiderResult s)
     {
         var steepest = s.Lines.MaxBy(l => l.KpiValues.Max() - l.KpiValues.Min())!;
-        return $"{s.Kpi.Title} as each of the {s.Lines.Length} inputs that move it most goes from its P10 to its P90, the others at their medians: steep lines matter most, curved ones act non-linearly; {steepest.Input.Label} is the steepest ({Fmt.Stat(steepest.KpiValues.Min(), s.Kpi.Unit)} to {Fmt.Stat(steepest.KpiValues.Max(), s.Kpi.Unit)}).";
+        return $"{s.Kpi.Title} as each of the {s.Lines.Length} inputs that move it most goes from its P10 to its P90, the others at their medians: steep lines matter most, curved ones act non-linearly; {steepest.Input.Label} is the steepest ({KpiFormat.Value(steepest.KpiValues.Min(), s.Kpi.Unit)} to {KpiFormat.Value(steepest.KpiValues.Max(), s.Kpi.Unit)}).";
     }
 }

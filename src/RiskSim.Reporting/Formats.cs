@@ -44,35 +44,6 @@ public static class Fmt
         };
     }
 
-    /// <summary>
-    /// A statistic as the committee report writes it (and the charts mark it): <see cref="Human"/>, except that
-    /// values below 0.1 in their unit (other than USD) get three significant digits instead of fixed decimals.
-    /// </summary>
-    public static string Stat(double? value, string unit)
-    {
-        if (value is { } x && double.IsFinite(x) && x != 0 && unit != "USD")
-        {
-            bool pct = unit is "fraction" or "fraction/year";
-            double shown = pct ? x * 100 : x;
-            if (Math.Abs(shown) < 0.1)
-            {
-                string t = shown.ToString("G3", Inv);
-                return unit switch
-                {
-                    "fraction" or "fraction/year" or "%" => t + " %",
-                    "" => t,
-                    "×" => t + "×",
-                    _ => t + " " + unit,
-                };
-            }
-        }
-
-        return Human(value, unit);
-    }
-
-    /// <summary>A probability as the report writes it: "81.3 %".</summary>
-    public static string Prob(double p) => (p * 100).ToString("0.0", Inv) + " %";
-
     /// <summary>Writes a number, or null for NaN/∞ (outputs never contain NaN).</summary>
     public static void NumberOrNull(Utf8JsonWriter w, string name, double? v)
     {

@@ -59,7 +59,7 @@ public sealed partial class ChartContentTests : IDisposable
                 Assert.Equal(exact, curve.Series[0].Marks.Single(m => m.Name == mark.Name).Value);
 
                 // The report's table cell and the chart's label are the same text.
-                string text = Fmt.Stat(exact, st.Kpi.Unit);
+                string text = KpiFormat.Value(exact, st.Kpi.Unit);
                 Assert.Equal(text, mark.Text);
                 Assert.True(report.Contains($"| {text} |", StringComparison.Ordinal) || report.Contains($"| {text.Replace("$", "\\$", StringComparison.Ordinal)} |", StringComparison.Ordinal), $"the report's table has no cell {text}");
                 Assert.Contains($"{mark.Name} {text}", SvgText(histogram), StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed partial class ChartContentTests : IDisposable
             var loss = Assert.Single(plot.GetPlottables().OfType<HorizontalSpan>());
             Assert.Equal(0, loss.Right);
             Assert.True(loss.Left < 0);
-            Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.Replace("\n", " ", StringComparison.Ordinal).Contains(Fmt.Prob(data.ShareBelowZero!.Value) + " of trials", StringComparison.Ordinal));
+            Assert.Contains(plot.Legend.ManualItems, i => i.LabelText.Replace("\n", " ", StringComparison.Ordinal).Contains(KpiFormat.Probability(data.ShareBelowZero!.Value) + " of trials", StringComparison.Ordinal));
         }
 
         // Payback has no loss side.
@@ -159,7 +159,8 @@ public sealed partial class ChartContentTests : IDisposable
         var data = ChartBundles.ToTornadoData(Tornado.Compute(spec, TrialKpis.Payback), spec)!;
         using var plot = new TornadoChart(data).Build(1200, 700);
         string label = plot.Axes.Bottom.Label.Text;
-        Assert.StartsWith("Payback (months); bars start at the base value 9.060 months", label, StringComparison.Ordinal);
+        string baseCase = KpiFormat.Value(RiskSim.Core.Engine.Evaluation.Evaluate(spec)["payback_months"].Value, "months");
+        Assert.StartsWith($"Payback (months); bars start at the base value {baseCase} (all inputs at their P50)", label, StringComparison.Ordinal);
         Assert.DoesNotContain(") (", label, StringComparison.Ordinal);
     }
 
