@@ -12,9 +12,31 @@ public abstract class ChartBase : IChart
     internal const float CaptionSize = 11;
     internal const float AnnotationSize = 12;
 
-    /// <summary>A sans-serif font that exists on this machine (ScottPlot falls back to a serif one on some Linux systems).</summary>
-    private static readonly Lazy<string> SansFont = new(() =>
-        new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(f => Fonts.GetTypeface(f, false, false)?.FamilyName == f) ?? Fonts.Default);
+    /// <summary>Pixels kept clear between the caption and the image edge (with room for error in the panel estimates).</summary>
+    private const float EdgePx = 25;
+
+    /// <summary>What a legend outside the data area takes beside its widest label: symbol, paddings and margins.</summary>
+    internal const float LegendOverheadPx = 95;
+
+    /// <summary>
+    /// A sans-serif font that exists on this machine, resolved once before the first plot is made. ScottPlot's own
+    /// default (<see cref="Fonts.Default"/>) is a serif font on some Linux systems, and every text element starts in the
+    /// default; setting the font afterwards (<c>plot.Font.Set</c>) did not reach every element of the first charts a
+    /// process drew on several threads at once. So the default itself is set here, and the regular and bold typefaces
+    /// are loaded, before any chart exists.
+    /// </summary>
+    private static readonly Lazy<string> SansFont = new(LoadSansFont, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly List<string> _footnotes = [];
+
+    /// <summary>The sans-serif font every chart uses (loaded on first use).</summary>
+    public static string FontName => SansFont.Value;
+
+    /// <summary>Estimated width in pixels of what sits left of the data area (tick labels, axis label); charts with wide labels raise it.</summary>
+    private protected float LeftPanelPx { get; set; } = 70;
+
+    /// <summary>Estimated width in pixels of what sits right of the data area (a legend placed outside it).</summary>
+    private protected float RightPanelPx { get; set; } = 15;
 
     /// <inheritdoc />
     public abstract string FileStem { get; }
@@ -54,6 +76,8 @@ public abstract class ChartBase : IChart
     /// <summary>Builds the ScottPlot plot (exposed for tests and interactive use; the caller disposes it).</summary>
     public Plot Build(int width, int height)
     {
+        _ = SansFont.Value;
+        _footnotes.Clear();
         var plot = new Plot();
         plot.Axes.Title.Label.FontSize = TitleSize;
         plot.Axes.Bottom.Label.FontSize = AxisLabelSize;
@@ -63,19 +87,45 @@ public abstract class ChartBase : IChart
         Draw(plot, width, height);
         if (ShowsPercentiles)
         {
-            AddCaption(plot, ChartCaptions.PercentileConvention, width);
+            _footnotes.Add(ChartCaptions.PercentileConvention);
+        }
+
+        if (_footnotes.Count > 0)
+        {
+            AddCaption(plot, string.Join(" ", _footnotes), width);
         }
 
         plot.Font.Set(SansFont.Value);
         return plot;
     }
 
+    /// <summary>Adds a sentence to the grey caption under the chart (before the percentile convention).</summary>
+    private protected void AddFootnote(string? text)
+    {
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            _footnotes.Add(text.Trim());
+        }
+    }
+
+    private static string LoadSansFont()
+    {
+        string name = new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }
+            .FirstOrDefault(f => Fonts.GetTypeface(f, false, false)?.FamilyName == f) ?? Fonts.Default;
+        Fonts.Default = name;
+        _ = Fonts.GetTypeface(name, true, false);
+        return name;
+    }
+
     /// <summary>Sets the title, wrapped to the image width.</summary>
     internal static void SetTitle(Plot plot, string title, int width) =>
         plot.Title(ChartText.Wrap(title, ChartText.CharsPerLine(width, TitleSize)));
 
-    /// <summary>Adds a small grey caption under the x axis, in its own panel so it never overlaps the data.</summary>
-    internal static void AddCaption(Plot plot, string caption, int width)
+    /// <summary>
+    /// Adds a small grey caption under the x axis, in its own panel so it never overlaps the data. The panel is
+    /// centred on the data area, so the text is wrapped to what fits between that centre and the nearer image edge.
+    /// </summary>
+    private void AddCaption(Plot plot, string caption, int width)
     {
         var axis = plot.Axes.AddBottomAxis();
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
@@ -84,7 +134,8 @@ public abstract class ChartBase : IChart
         axis.MinorTickStyle.Length = 0;
         axis.FrameLineStyle.Width = 0;
         axis.FrameLineStyle.IsVisible = false;
-        string text = ChartText.Wrap(caption, ChartText.CharsPerLine(width, CaptionSize));
+        float fit = width - Math.Abs(RightPanelPx - LeftPanelPx) - 2 * EdgePx;
+        string text = ChartText.WrapPx(caption, Math.Max(200, fit), CaptionSize);
         int lines = text.Count(c => c == '\n') + 1;
 
         // The panel is sized from one text line; reserve room for all of them.

@@ -14,6 +14,12 @@ public static class ChartRenderer
     /// <summary>Default image height in pixels.</summary>
     public const int DefaultHeight = 700;
 
+    /// <summary>
+    /// Loads the charts' sans-serif font and makes it ScottPlot's default; returns its name. Call it once before
+    /// drawing charts on several threads (every chart also calls it before it draws).
+    /// </summary>
+    public static string LoadFonts() => ChartBase.FontName;
+
     /// <summary>tornado-{kpi}: bars from the base value to the KPI at each input's P10 and P90.</summary>
     public static IReadOnlyList<string> Tornado(TornadoData data, string directory, ChartFormat formats = ChartFormat.Both, int width = DefaultWidth, int height = DefaultHeight) =>
         new TornadoChart(data).Save(directory, formats, width, height);

@@ -43,6 +43,46 @@ internal static class ChartText
         return sb.ToString();
     }
 
+    /// <summary>Width in pixels of the widest line of <paramref name="text"/> in the charts' font.</summary>
+    internal static float WidthPx(string? text, float fontSize, bool bold = false)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        using var font = new SkiaSharp.SKFont(ScottPlot.Fonts.GetTypeface(ChartBase.FontName, bold, false), fontSize);
+        return text.Split('\n').Max(line => font.MeasureText(line));
+    }
+
+    /// <summary>Word-wraps text at spaces so no line is wider than <paramref name="maxPx"/> pixels (unless a word is).</summary>
+    internal static string WrapPx(string? text, float maxPx, float fontSize)
+    {
+        if (string.IsNullOrEmpty(text) || WidthPx(text, fontSize) <= maxPx)
+        {
+            return text ?? "";
+        }
+
+        var lines = new List<string>();
+        string line = "";
+        foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = line.Length == 0 ? word : line + " " + word;
+            if (line.Length > 0 && WidthPx(candidate, fontSize) > maxPx)
+            {
+                lines.Add(line);
+                line = word;
+            }
+            else
+            {
+                line = candidate;
+            }
+        }
+
+        lines.Add(line);
+        return string.Join("\n", lines);
+    }
+
     /// <summary>A file-name-safe stem: lower case, only [a-z0-9_-]; "chart" if nothing is left.</summary>
     internal static string Stem(string prefix, string? key)
     {

@@ -32,11 +32,11 @@ public sealed class FanChart(FanData data) : ChartBase
 
         string yLabel = data.YLabel ?? "";
         double? reference = data.ReferenceLine is { } r && double.IsFinite(r) ? r : null;
-        var fmt = ValueFormat.For(ValueFormat.IsMoney(yLabel) || yLabel.Contains("USD", StringComparison.OrdinalIgnoreCase) ? "USD" : "",
-            lo.Concat(hi).Concat(reference.HasValue ? [reference.Value] : []));
+        string unit = data.Unit ?? (ValueFormat.IsMoney(yLabel) || yLabel.Contains("USD", StringComparison.OrdinalIgnoreCase) ? "USD" : "");
+        var fmt = ValueFormat.For(unit, lo.Concat(hi).Concat(reference.HasValue ? [reference.Value] : []));
         SetTitle(plot, string.IsNullOrWhiteSpace(data.Title) ? "P10–P90 range by month" : data.Title, width);
         plot.XLabel("month");
-        plot.YLabel(yLabel);
+        plot.YLabel(data.Unit is null ? yLabel : fmt.AxisLabel(yLabel));
         if (xs.Length == 0)
         {
             AddNoDataNote(plot, "No finite values to show");
@@ -86,8 +86,10 @@ public sealed class FanChart(FanData data) : ChartBase
         FormatTicks(plot.Axes.Left, fmt.Format);
         double[] monthTicks = MonthTicks(xMin, xMax);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(monthTicks, monthTicks.Select(m => m.ToString("#,0.##", ChartText.Inv)).ToArray());
+        // The legend sits right of the data: inside it, it covered the band.
         plot.Legend.FontSize = AnnotationSize;
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
+        RightPanelPx = LegendOverheadPx + ChartText.WidthPx("P10–P90 band (80 % of trials)", AnnotationSize);
     }
 
     /// <summary>Month ticks every 1, 3, 6, 12, 24… months: at most about 12 of them.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using RiskSim.Reporting;
 using ScottPlot;
 
@@ -20,15 +21,20 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
         string title = string.IsNullOrWhiteSpace(data.Title) ? data.KpiKey ?? "KPI" : data.Title;
         var series = ChartText.OrEmpty(data.Series)
             .Where(s => s is not null)
-            .Select(s => (Label: s.Label ?? "", Values: ChartText.Finite(s.SortedValues).Order().ToArray()))
+            .Select(s => (Label: s.Label ?? "", Values: ChartText.Finite(s.SortedValues).Order().ToArray(), Marks: ChartText.OrEmpty(s.Marks)))
             .Where(s => s.Values.Length > 0)
             .ToArray();
         var fmt = ValueFormat.For(data.Unit, series.SelectMany(s => s.Values));
         SetTitle(plot, series.Length > 1
             ? $"{title}: share of trials at or below each value, {series.Length} configurations"
-            : data.FromFirstTrials > 0
-            ? $"{title}: share of trials at or below each value (the first {data.FromFirstTrials.ToString("#,0", ChartText.Inv)} trials)"
             : $"{title}: share of trials at or below each value", width);
+        string? from = data.CurveFrom ?? (data.FromFirstTrials > 0 ? $"the run's first {data.FromFirstTrials.ToString("#,0", ChartText.Inv)} trials" : null);
+        if (from is not null)
+        {
+            AddFootnote(series.Length == 1 && !series[0].Marks.IsEmpty
+                ? $"Curve drawn from {from}; the marked P10, P50 and P90 are exact over all trials."
+                : $"Curves drawn from {from}.");
+        }
         plot.XLabel(fmt.AxisLabel(title));
         plot.YLabel("share of trials ≤ x");
         if (series.Length == 0)
@@ -37,7 +43,7 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
             return;
         }
 
-        foreach (var (label, values) in series)
+        foreach (var (label, values, marks) in series)
         {
             var (xs, ys) = Cdf(values);
             var line = plot.Add.Scatter(xs, ys);
@@ -47,7 +53,7 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
             line.LegendText = label;
             if (series.Length == 1)
             {
-                AddPercentileValues(plot, values, fmt, line.LineColor, values[0], values[^1]);
+                AddPercentileValues(plot, values, marks, fmt, line.LineColor, values[0], values[^1]);
             }
         }
 
@@ -94,15 +100,23 @@ public sealed class SCurveChart(SCurveData data) : ChartBase
         return (xs, ys);
     }
 
-    private static void AddPercentileValues(Plot plot, double[] sorted, ValueFormat fmt, Color color, double min, double max)
+    /// <summary>Marks P10/P50/P90 on the curve: the run's exact statistics with the report's text when given, else read off the curve.</summary>
+    private static void AddPercentileValues(Plot plot, double[] sorted, ImmutableArray<StatMark> marks, ValueFormat fmt, Color color, double min, double max)
     {
         string[] names = ["P10", "P50", "P90"];
         double[] levels = [0.1, 0.5, 0.9];
         for (int i = 0; i < levels.Length; i++)
         {
-            double x = Quantile(sorted, levels[i]);
+            var given = marks.FirstOrDefault(m => m?.Name == names[i]);
+            if (given is not null && !double.IsFinite(given.Value))
+            {
+                continue;
+            }
+
+            double x = given?.Value ?? Quantile(sorted, levels[i]);
+            string text = given?.Text ?? fmt.WithUnit(x);
             plot.Add.Marker(x, levels[i], MarkerShape.FilledCircle, 7, color);
-            var t = plot.Add.Text($"{names[i]} {fmt.WithUnit(x)}", x, levels[i]);
+            var t = plot.Add.Text($"{names[i]} {text}", x, levels[i]);
             t.LabelFontSize = AnnotationSize;
             t.LabelBold = true;
             bool left = max > min && (x - min) / (max - min) > 0.3;

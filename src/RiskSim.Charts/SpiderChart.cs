@@ -72,6 +72,7 @@ public sealed class SpiderChart(SpiderData data) : ChartBase
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(t => "P" + t.ToString("0.#", ChartText.Inv)).ToArray());
         plot.Legend.FontSize = AnnotationSize;
         plot.ShowLegend(Edge.Right);
+        RightPanelPx = LegendOverheadPx + lines.Max(l => ChartText.WidthPx(l.Label, AnnotationSize));
     }
 
     private static double[] PercentileTicks(double min, double max)

@@ -30,7 +30,9 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         double baseValue = double.IsFinite(data.BaseValue) ? data.BaseValue
             : bars.Length > 0 ? bars.Average(b => (b.KpiAtLow + b.KpiAtHigh) / 2) : 0;
         var fmt = ValueFormat.For(data.Unit, bars.SelectMany(b => new[] { b.KpiAtLow, b.KpiAtHigh }).Append(baseValue));
-        plot.XLabel($"{fmt.AxisLabel(kpi)}; bars start at the base value {fmt.WithUnit(baseValue)} (all inputs at their P50)");
+        plot.XLabel($"{fmt.AxisLabel(kpi)}; bars start at the base value {data.BaseText ?? fmt.WithUnit(baseValue)} (all inputs at their P50)");
+        AddFootnote(data.Footnote);
+        LeftPanelPx = 30 + (bars.Length == 0 ? 40 : bars.Max(b => ChartText.WidthPx(string.IsNullOrWhiteSpace(b.Label) ? b.Input : b.Label, TickSize)));
         if (bars.Length == 0)
         {
             AddNoDataNote(plot, "No sensitivity bars to show");
@@ -43,8 +45,8 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         {
             var b = bars[i];
             double y = n - 1 - i;
-            var low = Segment(y, baseValue, b.KpiAtLow, LowColor);
-            var high = Segment(y, baseValue, b.KpiAtHigh, HighColor);
+            var low = Segment(y, baseValue, b.KpiAtLow, LowSegmentColor(b));
+            var high = Segment(y, baseValue, b.KpiAtHigh, HighSegmentColor(b));
 
             // The longer segment first, so a shorter one on the same side stays visible on top of it.
             bool lowFirst = Math.Abs(b.KpiAtLow - baseValue) >= Math.Abs(b.KpiAtHigh - baseValue);
@@ -57,26 +59,26 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
 
         var (min, max) = ChartText.Range(bars.SelectMany(b => new[] { b.KpiAtLow, b.KpiAtHigh }).Append(baseValue));
         double span = max - min;
-        int leftChars = 0, rightChars = 0;
+        float leftLabelPx = 0, rightLabelPx = 0;
         for (int i = 0; i < n; i++)
         {
             var b = bars[i];
             double y = n - 1 - i;
             foreach (var (text, left) in AddEndLabels(plot, b, y, baseValue))
             {
-                leftChars = left ? Math.Max(leftChars, text.Length) : leftChars;
-                rightChars = left ? rightChars : Math.Max(rightChars, text.Length);
+                float w = ChartText.WidthPx(text, AnnotationSize);
+                leftLabelPx = left ? Math.Max(leftLabelPx, w) : leftLabelPx;
+                rightLabelPx = left ? rightLabelPx : Math.Max(rightLabelPx, w);
             }
         }
 
         var baseLine = plot.Add.VerticalLine(baseValue, 1.5f, Colors.Black);
         baseLine.LinePattern = LinePattern.Solid;
 
-        // Room for the labels at the bar ends: estimate their width in pixels and convert to data units.
-        double leftPx = leftChars * AnnotationSize * 0.62 + 12;
-        double rightPx = rightChars * AnnotationSize * 0.62 + 12;
-        int longestInput = bars.Max(b => (string.IsNullOrWhiteSpace(b.Label) ? b.Input ?? "" : b.Label).Length);
-        double plotPx = width - 40 - longestInput * TickSize * 0.62;
+        // Room for the labels at the bar ends: measure their width in pixels and convert to data units.
+        double leftPx = leftLabelPx + 12;
+        double rightPx = rightLabelPx + 12;
+        double plotPx = width - 20 - LeftPanelPx;
         double perPx = span / Math.Max(100, plotPx - leftPx - rightPx);
         plot.Axes.SetLimits(min - Math.Max(leftPx * perPx, 0.03 * span), max + Math.Max(rightPx * perPx, 0.03 * span), -0.7, n - 0.3);
         FormatTicks(plot.Axes.Bottom, fmt.Format);
@@ -91,6 +93,12 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         plot.Legend.FontSize = AnnotationSize;
         plot.ShowLegend(Alignment.LowerRight);
     }
+
+    /// <summary>Colour of the low segment: orange when the input (a group: its first member) is at its P10 there, blue at its P90.</summary>
+    internal static Color LowSegmentColor(TornadoBar b) => b.LowEnd == InputEnd.P10 ? LowColor : HighColor;
+
+    /// <summary>Colour of the high segment: the other end's colour.</summary>
+    internal static Color HighSegmentColor(TornadoBar b) => b.LowEnd == InputEnd.P10 ? HighColor : LowColor;
 
     private static Bar Segment(double y, double baseValue, double value, Color color) => new()
     {
@@ -113,13 +121,13 @@ public sealed class TornadoChart(TornadoData data) : ChartBase
         {
             // Both ends on the same side: one label at the far end listing both values.
             double far = Math.Abs(b.KpiAtLow - baseValue) >= Math.Abs(b.KpiAtHigh - baseValue) ? b.KpiAtLow : b.KpiAtHigh;
-            string both = $"P10 {low} / P90 {high}";
+            string both = b.IsGroup ? $"{low} / {high}" : $"P10 {low} / P90 {high}";
             EndLabel(plot, both, far, y, lowLeft, Colors.Black);
             return [(both, lowLeft)];
         }
 
-        EndLabel(plot, low, b.KpiAtLow, y, lowLeft, LowColor.Darken(0.35));
-        EndLabel(plot, high, b.KpiAtHigh, y, highLeft, HighColor.Darken(0.35));
+        EndLabel(plot, low, b.KpiAtLow, y, lowLeft, LowSegmentColor(b).Darken(0.35));
+        EndLabel(plot, high, b.KpiAtHigh, y, highLeft, HighSegmentColor(b).Darken(0.35));
         return [(low, lowLeft), (high, highLeft)];
     }
 

@@ -7,17 +7,14 @@ namespace RiskSim.Cli;
 internal static class ChartWiring
 {
     /// <summary>Short names for file stems: tornado-npv.png, histogram-roi.png, s-curve-npv.png …</summary>
-    private static string Short(string key) => key switch
-    {
-        "npv_usd" => "npv",
-        "net_roi" => "roi",
-        "payback_months" => "payback",
-        _ => key,
-    };
+    private static string Short(string key) => ChartBundles.ShortKey(key);
 
     /// <summary>Renders every chart of a bundle as PNG and SVG into <paramref name="dir"/>; returns the files written.</summary>
     public static IReadOnlyList<string> Render(string dir, ChartBundle b)
     {
+        // Resolve the font once, before the charts are drawn on several threads (ScottPlot's own default is a serif font here).
+        ChartRenderer.LoadFonts();
+
         // Collect the charts first, then draw them on all cores: each is an independent ScottPlot Plot.
         var jobs = new List<Func<IReadOnlyList<string>>>();
         var files = new JobList(jobs);

@@ -2,5 +2,5 @@ using RiskSim.Cli;
 
 // Composition root: the report's chart hook is served by the ScottPlot project.
 Cli.ChartRenderer = ChartWiring.Render;
-Cli.SCurveRenderer = (dir, curves) => RiskSim.Charts.ChartRenderer.SCurve(curves with { KpiKey = curves.KpiKey == "npv_usd" ? "npv" : curves.KpiKey == "net_roi" ? "roi" : curves.KpiKey }, dir);
+Cli.SCurveRenderer = (dir, curves) => RiskSim.Charts.ChartRenderer.SCurve(curves with { KpiKey = RiskSim.Reporting.ChartBundles.ShortKey(curves.KpiKey) }, dir);
 return Cli.Run(args);

@@ -79,6 +79,7 @@ public static class CommitteeReport
         var s = r.Spec;
         var b = new List<ReportBlock>();
         var images = Images(options.RunDirectory);
+        var charts = images.Count > 0 ? ChartBundles.From(d).Entries : [];
 
         b.Add(new HeadingBlock(1, $"{L(s.Name)}: risk-committee report"));
         b.Add(new ParagraphBlock($"{L(s.Accelerator)} × {Int(s.TotalGpus)} GPUs, {s.HorizonMonths}-month horizon, cost mode `{(s.CostMode == CostMode.Rate ? "rate" : "build_up")}`. {Int(r.Trials)} Monte Carlo trials ({Sampling(r)}), seed {r.Options.Seed.ToString(CultureInfo.InvariantCulture)}." + (r.Partial ? $" **PARTIAL RUN: cancelled after {Int(r.Trials)} of {Int(r.Options.Trials)} trials.**" : "")));
@@ -88,10 +89,10 @@ public static class CommitteeReport
         }
 
         Answer(d, b);
-        Drivers(d, b, images);
+        Drivers(d, b, images, charts);
         BaseCaseWalk(d, b);
         Assumptions(d, b);
-        Charts(b, images, options.ChartsNote);
+        Charts(b, images, charts, options.ChartsNote);
         Convergence(d, b);
         Conventions(d, b);
         ProvenanceSection(d, b, options);
@@ -185,7 +186,7 @@ public static class CommitteeReport
         return $"**Bottom line:** {string.Join("; ", parts)}{gates}.";
     }
 
-    private static void Drivers(ReportData d, List<ReportBlock> b, IReadOnlyList<string> images)
+    private static void Drivers(ReportData d, List<ReportBlock> b, IReadOnlyList<string> images, ImmutableArray<ChartEntry> charts)
     {
         var s = d.Result.Spec;
         var t = d.Tornado(TrialKpis.Npv);
@@ -193,7 +194,8 @@ public static class CommitteeReport
         b.Add(new ParagraphBlock($"Tornado (one at a time): each uncertain input moves from its P10 (low end) to its P90 (high end) while every other input stays at its median; the base case (every input at its median) has NPV {H(t.BaseValue, "USD")}. Correlations between inputs are not applied in this view; the global measures below include them."));
         if (images.Contains(TornadoImage, StringComparer.Ordinal))
         {
-            b.Add(new ImageBlock(TornadoImage, "Tornado of NPV", "NPV with each input at its P10 and P90, the others at base. " + ChartCaptions.PercentileConvention));
+            var entry = charts.FirstOrDefault(c => c.FileStem + ".png" == TornadoImage);
+            b.Add(new ImageBlock(TornadoImage, "Tornado of NPV", (entry?.Caption ?? "NPV with each input at its P10 and P90, the others at base.") + " " + ChartCaptions.PercentileConvention));
         }
 
         TornadoTable(t, b);
@@ -368,7 +370,7 @@ public static class CommitteeReport
         }
     }
 
-    private static void Charts(List<ReportBlock> b, IReadOnlyList<string> images, string? note)
+    private static void Charts(List<ReportBlock> b, IReadOnlyList<string> images, ImmutableArray<ChartEntry> charts, string? note)
     {
         b.Add(new HeadingBlock(2, "5. Charts"));
         if (note is not null)
@@ -382,8 +384,29 @@ public static class CommitteeReport
             return;
         }
 
-        b.Add(new ParagraphBlock($"{images.Count} chart{(images.Count == 1 ? "" : "s")} in the run folder: {string.Join(", ", images.Select(i => $"`{i}`"))}. {ChartCaptions.PercentileConvention}"));
-        foreach (var i in images)
+        bool tornadoAbove = images.Contains(TornadoImage, StringComparer.Ordinal);
+        b.Add(new ParagraphBlock($"{images.Count} chart{(images.Count == 1 ? "" : "s")} in the run folder, each also as SVG{(tornadoAbove ? "; the NPV tornado is in section 2" : "")}. {ChartCaptions.PercentileConvention}"));
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        var said = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in charts)
+        {
+            string file = c.FileStem + ".png";
+            known.Add(file);
+            if (!c.Drawn)
+            {
+                // One sentence per reason: a KPI that does not exist leaves out its tornado, histogram and S-curve at once.
+                if (said.Add(c.OmittedReason!))
+                {
+                    b.Add(new ParagraphBlock(c.OmittedReason!));
+                }
+            }
+            else if (images.Contains(file, StringComparer.Ordinal) && !(tornadoAbove && file == TornadoImage))
+            {
+                b.Add(new ImageBlock(file, c.Title, c.Caption));
+            }
+        }
+
+        foreach (var i in images.Where(i => !known.Contains(i)))
         {
             b.Add(new ImageBlock(i, Path.GetFileNameWithoutExtension(i), i));
         }
@@ -429,7 +452,7 @@ public static class CommitteeReport
             $"Excel: `=NPV(r_m, CF1:CF{s.HorizonMonths}) + CF0` reproduces the NPV (Excel's NPV() discounts its first argument one period, so CF0 is added outside).",
             "Payback: the first month in which cumulative cash flow reaches 0, interpolated linearly within that month (month index − 1 + the share of the month's cash flow needed); \"never\" when not within the horizon. Discounted payback does the same on discounted flows.",
             "Net ROI = (Σ cash flows over the horizon, capex included as a negative) / capex: 0 = money back, 1 = doubled. The revenue multiple = gross token revenue / capex is the vendor-style \"ROI\" (\"$5M generates $75M = 15×\"): a multiple of revenue, not a return.",
-            "Tornado: one input at a time from its P10 to its P90, the others at their medians; the software curve m(t) = 1 + (M − 1)(1 − e^(−t/τ)) moves its ceiling M and time constant τ together as one bar.",
+            "Tornado: one input at a time from its P10 to its P90, the others at their medians; the software curve m(t) = 1 + (M − 1)(1 − e^(−(t−1)/τ)) in month t moves its ceiling M and time constant τ together as one bar.",
         ]));
     }
 

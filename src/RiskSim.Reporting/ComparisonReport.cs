@@ -16,17 +16,19 @@ public static class ComparisonReport
     public static SCurveData? SCurves(IReadOnlyList<SimulationResult> runs, int column)
     {
         var series = ImmutableArray.CreateBuilder<SCurveSeries>();
+        string? from = null;
         foreach (var r in runs)
         {
             var s = ChartBundles.SCurve(r, column);
             if (s is not null)
             {
                 series.Add(s.Series[0]);
+                from ??= s.CurveFrom;
             }
         }
 
         var kpi = TrialKpis.All[column];
-        return series.Count == 0 ? null : new SCurveData(kpi.Key, kpi.Title + " by configuration", kpi.Unit, series.ToImmutable());
+        return series.Count == 0 ? null : new SCurveData(kpi.Key, kpi.Title + " by configuration", kpi.Unit, series.ToImmutable()) { CurveFrom = from is null ? null : from + ", of each configuration" };
     }
 
     /// <summary>report.md of the comparison; <paramref name="images"/> are file names in the same folder.</summary>

@@ -1,11 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Xml;
-using RiskSim.Core.Configuration;
-using RiskSim.Core.Model;
-using RiskSim.Core.MonteCarlo;
 using RiskSim.Reporting;
-using RiskSim.Tests.Shared;
 
 namespace RiskSim.Charts.Tests;
 
@@ -172,22 +168,5 @@ public sealed class ChartTests : IDisposable
             new TornadoBar("b", "Zero swing", "1", "1", 0.12, 0.12),
         ]), edge, ChartFormat.Png, 800, 500);
         ChartRenderer.Payback(new DistributionData("payback_months", "Payback", "months", [], double.NaN, double.NaN, double.NaN, 1000, 1000, "never within 36 months"), edge, ChartFormat.Png, 800, 500);
-    }
-
-    [Fact]
-    public void Charts_drawn_from_a_runs_first_trials_only_say_so()
-    {
-        var spec = ConfigLoader.Load(File.ReadAllText(RepoPaths.Flagship), RepoPaths.Flagship);
-        var firstOnly = MonteCarloEngine.Run(spec, new RunOptions(100_000, 1, SamplingMethod.LatinHypercube, 2) { TwoPass = true }); // keeps the first 65,536 trials
-        var histogram = ChartBundles.Distribution(firstOnly, TrialKpis.Npv)!;
-        var curve = ChartBundles.SCurve(firstOnly, TrialKpis.Npv)!;
-        Assert.Equal(MonteCarloEngine.KeptTrials, histogram.FromFirstTrials);
-        Assert.Equal(MonteCarloEngine.KeptTrials, curve.FromFirstTrials);
-        Assert.Contains("bars from the first 65,536", File.ReadAllText(ChartRenderer.Histogram(histogram, _dir, ChartFormat.Svg).Single()), StringComparison.Ordinal);
-        Assert.Contains("(the first 65,536 trials)", File.ReadAllText(ChartRenderer.SCurve(curve, _dir, ChartFormat.Svg).Single()), StringComparison.Ordinal);
-
-        var every = MonteCarloEngine.Run(spec, new RunOptions(100_000, 1, SamplingMethod.LatinHypercube, 2));
-        Assert.Equal(0, ChartBundles.Distribution(every, TrialKpis.Npv)!.FromFirstTrials);
-        Assert.Equal(0, ChartBundles.SCurve(every, TrialKpis.Npv)!.FromFirstTrials);
     }
 }

@@ -81,6 +81,61 @@ public class CliReportTests
         }
     }
 
+    /// <summary>
+    /// A new process, as a user runs it: the charts are drawn on several threads from the first one on. Every text of
+    /// every chart is in the one sans-serif font (ScottPlot's own default here is a serif one, and the first charts of a
+    /// process used to show it), report.html embeds each chart once, and each caption says more than the file name.
+    /// </summary>
+    [Fact]
+    public async Task A_fresh_process_draws_every_chart_in_one_sans_font_and_embeds_each_once()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "risksim.dll"), "run", RepoPaths.Flagship, "--trials", "20000", "--threads", "2", "--out", outDir, "--quiet" })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string stderr = await p.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await p.WaitForExitAsync(timeout.Token);
+            Assert.True(p.ExitCode is ExitCodes.Ok or ExitCodes.GateFailed, stderr + await stdout);
+
+            string dir = Path.Combine(outDir, "gb200-nvl72-deepseek-r1");
+            string font = RiskSim.Charts.ChartRenderer.LoadFonts();
+            var svgs = Directory.GetFiles(dir, "*.svg");
+            Assert.Equal(14, svgs.Length);
+            foreach (string svg in svgs)
+            {
+                var families = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(svg), "font-family=\"([^\"]*)\"").Select(m => m.Groups[1].Value).Distinct().ToList();
+                Assert.True(families.SequenceEqual([font]), $"{Path.GetFileName(svg)} uses {string.Join(", ", families)}");
+            }
+
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            foreach (string png in Directory.GetFiles(dir, "*.png"))
+            {
+                string data = Convert.ToBase64String(File.ReadAllBytes(png));
+                int count = (html.Length - html.Replace(data, "", StringComparison.Ordinal).Length) / data.Length;
+                Assert.True(count == 1, $"{Path.GetFileName(png)} is embedded {count} times");
+            }
+
+            var captions = System.Text.RegularExpressions.Regex.Matches(html, "<figcaption>(.*?)</figcaption>").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(14, captions.Count);
+            Assert.All(captions, c => Assert.True(c.Length > 80 && !c.EndsWith(".png", StringComparison.Ordinal), c));
+        }
+        finally
+        {
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
+        }
+    }
+
     [Fact]
     public void Tornado_command_prints_table_csv_and_json()
     {

@@ -143,8 +143,8 @@ public static class ConfigSchema
         P("drivers", "utilization", Model.Param.Utilization, "fraction", 0, 1, false, null, "required", "Steady-state share of provisioned GPU-hours serving at the operating point."),
         I("drivers", "utilization_ramp_months", 0, 600, 0, "optional", "Months to ramp linearly to the steady utilization (month t serves at min(1, t / ramp) of it)."),
         P("drivers", "availability", Model.Param.Availability, "fraction", 0, 1, false, 1, "optional", "Share of hours not lost to failures or maintenance; multiplies utilization."),
-        P("drivers", "software_multiplier_ceiling", Model.Param.SoftwareCeiling, "×", 1, 1000, false, 1, "optional", "M in m(t) = 1 + (M − 1)(1 − e^(−t/τ)): the throughput multiplier the serving stack reaches as it matures."),
-        P("drivers", "software_time_constant_months", Model.Param.SoftwareTimeConstantMonths, "months", 0, 1200, true, 6, "optional", "τ in m(t): months to reach 63 % of the improvement."),
+        P("drivers", "software_multiplier_ceiling", Model.Param.SoftwareCeiling, "×", 1, 1000, false, 1, "optional", "M in m(t) = 1 + (M − 1)(1 − e^(−(t−1)/τ)) for month t (m = 1 in month 1): the throughput multiplier the serving stack reaches as it matures."),
+        P("drivers", "software_time_constant_months", Model.Param.SoftwareTimeConstantMonths, "months", 0, 1200, true, 6, "optional", "τ in m(t): months after month 1 to reach 63 % of the improvement."),
         P("drivers", "demand_cap_output_tokens_per_s", Model.Param.DemandCapOutputTokensPerS, "tok/s (fleet)", 0, 1e12, false, null, "optional (default: supply-limited)", "Fleet-wide demand ceiling: tokens sold = min(demand, capacity × utilization); with a cap, software improvement lowers busy time, not revenue."),
 
         I("finance", "horizon_months", 1, 600, 60, "optional", "Months of cash flows after the month-0 investment."),

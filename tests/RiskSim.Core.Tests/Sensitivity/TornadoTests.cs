@@ -139,7 +139,8 @@ public class TornadoTests
         var cb = Assert.Single(chart.Bars);
         Assert.Equal(12, cb.KpiAtLow);
         Assert.Contains("never pays back at P10", cb.Label, StringComparison.Ordinal);
-        Assert.Contains("never = 12 months", chart.KpiTitle, StringComparison.Ordinal);
+        Assert.Equal("Payback", chart.KpiTitle); // the unit is added once, by the chart
+        Assert.Contains("drawn at 12 months", chart.Footnote, StringComparison.Ordinal);
         string csv = RiskSim.Reporting.SensitivityExport.TornadoCsv([t]);
         Assert.Contains("payback_months,1,drivers.utilization,utilization,0.19,", csv, StringComparison.Ordinal);
         Assert.Contains(",,", csv.Split('\n')[1], StringComparison.Ordinal); // empty kpi_at_low = never
