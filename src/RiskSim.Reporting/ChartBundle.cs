@@ -33,7 +33,11 @@ public sealed record ChartBundle(
     SCurveData? SCurveRoi,
     FanData? CashFlowFan,
     ImmutableArray<FanData> DriverFans,
-    SpiderData? SpiderNpv);
+    SpiderData? SpiderNpv)
+{
+    /// <summary>The benchmark frontier with the chosen operating point, when the config starts from benchmark files; else null.</summary>
+    public FrontierChartData? Frontier { get; init; }
+}
 
 /// <summary>Builds chart data from a run and its sensitivity analyses.</summary>
 public static class ChartBundles
@@ -70,7 +74,10 @@ public static class ChartBundles
                 Fan(TrialPaths.SoftwareMultiplier, "fan-software-multiplier", 1, "no improvement (m = 1)"),
                 Fan(TrialPaths.Utilization, "fan-utilization", null, null),
             ],
-            d.Spider is { } s ? ToSpiderData(s) : null);
+            d.Spider is { } s ? ToSpiderData(s) : null)
+        {
+            Frontier = BenchmarkReport.Chart(r.Spec),
+        };
     }
 
     /// <summary>Library-independent tornado data (all values finite: payback never = the horizon, marked in the label); null when the KPI does not exist.</summary>
