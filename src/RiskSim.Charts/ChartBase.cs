@@ -16,6 +16,9 @@ public abstract class ChartBase : IChart
     private static readonly Lazy<string> SansFont = new(() =>
         new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(f => Fonts.GetTypeface(f, false, false)?.FamilyName == f) ?? Fonts.Default);
 
+    /// <summary>The sans-serif font the charts use (for labels that do not follow <c>plot.Font.Set</c>).</summary>
+    internal static string FontName => SansFont.Value;
+
     /// <inheritdoc />
     public abstract string FileStem { get; }
 
@@ -54,6 +57,7 @@ public abstract class ChartBase : IChart
     /// <summary>Builds the ScottPlot plot (exposed for tests and interactive use; the caller disposes it).</summary>
     public Plot Build(int width, int height)
     {
+        string font = SansFont.Value;
         var plot = new Plot();
         plot.Axes.Title.Label.FontSize = TitleSize;
         plot.Axes.Bottom.Label.FontSize = AxisLabelSize;
@@ -66,7 +70,7 @@ public abstract class ChartBase : IChart
             AddCaption(plot, ChartCaptions.PercentileConvention, width);
         }
 
-        plot.Font.Set(SansFont.Value);
+        plot.Font.Set(font);
         return plot;
     }
 

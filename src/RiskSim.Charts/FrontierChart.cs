@@ -62,6 +62,7 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
             edge.LabelOppositeAxis = true;
             edge.LabelBackgroundColor = SlaColor.Darken(0.2);
             edge.LabelFontColor = Colors.White;
+            edge.LabelFontName = FontName;
         }
 
         var frontier = points.Where(p => p.OnFrontier).OrderBy(p => p.TokensPerSPerUser).ToArray();
@@ -81,6 +82,7 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
             var t = plot.Add.Text(p.Label, p.TokensPerSPerUser, p.OutputTokensPerSPerGpu);
             t.LabelFontSize = CaptionSize;
             t.LabelFontColor = Colors.DimGray;
+            t.LabelFontName = FontName;
             t.LabelAlignment = Alignment.LowerLeft;
             t.LabelOffsetX = 6;
             t.LabelOffsetY = -4;
@@ -94,6 +96,7 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
             t.LabelFontSize = AnnotationSize;
             t.LabelBold = true;
             t.LabelFontColor = ChosenColor.Darken(0.2);
+            t.LabelFontName = FontName;
             t.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
             t.LabelBorderColor = ChosenColor;
             bool rightHalf = (c.TokensPerSPerUser - left) / Math.Max(right - left, 1e-12) > 0.5;
@@ -108,6 +111,7 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
             var note = plot.Add.Annotation(ChartText.Wrap(data.ChosenLabel, ChartText.CharsPerLine(width / 2, AnnotationSize)), corners[1]);
             note.LabelFontSize = AnnotationSize;
             note.LabelFontColor = ChosenColor.Darken(0.2);
+            note.LabelFontName = FontName;
             note.LabelBackgroundColor = Colors.White.WithAlpha(0.9);
             note.LabelBorderColor = ChosenColor;
         }

@@ -66,7 +66,15 @@ public static partial class Cli
                 return ExitCodes.BadInput;
             }
 
-            var set = BenchmarkFrontier.Build(import.Points, parsed, keys);
+            // Short names in the tables: paths relative to the folder the inputs share.
+            string common = CommonFolder(import.Points.Select(p => p.Source.Path));
+            var points = import.Points.Select(p => p with { Source = p.Source with { Path = common.Length == 0 ? p.Source.Path : Path.GetRelativePath(common, p.Source.Path) } }).ToList();
+            if (common.Length > 0)
+            {
+                errors.WriteLine($"files under {common}");
+            }
+
+            var set = BenchmarkFrontier.Build(points, parsed, keys);
             if (set.Errors.Length > 0)
             {
                 foreach (var e in set.Errors)
@@ -95,6 +103,27 @@ public static partial class Cli
             return missed.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>The deepest folder containing every path ("" when they share none, or there is only one file).</summary>
+    private static string CommonFolder(IEnumerable<string> paths)
+    {
+        var dirs = paths.Select(p => Path.GetDirectoryName(Path.GetFullPath(p)) ?? "").Distinct(StringComparer.Ordinal).ToList();
+        if (dirs.Count == 0)
+        {
+            return "";
+        }
+
+        string common = dirs[0];
+        foreach (var d in dirs.Skip(1))
+        {
+            while (common.Length > 0 && !(d == common || d.StartsWith(common.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            {
+                common = Path.GetDirectoryName(common) ?? "";
+            }
+        }
+
+        return common;
     }
 
     private static List<string> WriteFrontierCharts(BenchmarkFrontierSet set, string chartPath)
@@ -126,7 +155,7 @@ public static partial class Cli
             var onFrontier = res.FrontierIndices.ToHashSet();
             sb.Append($"Frontier of {g.Group}: {res.Points.Length} point{(res.Points.Length == 1 ? "" : "s")}, {res.FrontierIndices.Length} on the Pareto frontier. SLA {sla.Text}.\n");
             var rows = new List<string[]> { new[] { "", "point", "load", "tok/s/user", "out tok/s/GPU", "TTFT p50 s", "TTFT p99 s", "TPOT p50 ms", "runs", "SLA" } };
-            for (int i = 0; i < res.Points.Length; i++)
+            foreach (int i in Enumerable.Range(0, res.Points.Length).OrderBy(i => res.Points[i].TokensPerSPerUser))
             {
                 var p = res.Points[i];
                 rows.Add(

@@ -312,10 +312,10 @@ public static class BenchmarkFrontier
 
     private static string Key(BenchmarkPoint p, string key, Dictionary<BenchmarkPoint, string> workloads) => key switch
     {
-        FrontierGroupKeys.Hardware => p.Hardware ?? "(hardware not recorded)",
-        FrontierGroupKeys.Model => p.Model ?? "(model not recorded)",
+        FrontierGroupKeys.Hardware => p.Hardware ?? "not recorded",
+        FrontierGroupKeys.Model => p.Model ?? "not recorded",
         FrontierGroupKeys.Tool => p.Tool,
-        FrontierGroupKeys.Precision => p.Precision ?? "(precision not recorded)",
+        FrontierGroupKeys.Precision => p.Precision ?? "not recorded",
         FrontierGroupKeys.Gpus => p.GpuCount is { } n ? n.ToString(Inv) + " GPUs" : "(GPU count unknown)",
         _ => workloads.TryGetValue(p, out var w) ? w : "(profile not recorded)",
     };
