@@ -77,8 +77,18 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
 
         AddPoints(plot, points.Where(p => p.MeetsSla).ToArray(), filled: true, "measured, meets the SLA");
         AddPoints(plot, points.Where(p => !p.MeetsSla).ToArray(), filled: false, "measured, breaks the SLA");
-        foreach (var p in points.Where(p => !string.IsNullOrEmpty(p.Label)))
+        // Labels: with many points only the frontier's, and none that would sit on top of one already drawn.
+        var labelled = new List<(double U, double V)>();
+        foreach (var p in points.Where(p => !string.IsNullOrEmpty(p.Label) && (points.Length <= 10 || p.OnFrontier)))
         {
+            double u = (p.TokensPerSPerUser - left) / Math.Max(right - left, 1e-12);
+            double v = p.OutputTokensPerSPerGpu / Math.Max(top, 1e-12);
+            if (labelled.Any(l => Math.Abs(l.U - u) < 0.06 && Math.Abs(l.V - v) < 0.04))
+            {
+                continue;
+            }
+
+            labelled.Add((u, v));
             var t = plot.Add.Text(p.Label, p.TokensPerSPerUser, p.OutputTokensPerSPerGpu);
             t.LabelFontSize = CaptionSize;
             t.LabelFontColor = Colors.DimGray;

@@ -64,7 +64,7 @@ public sealed record FrontierChartData(
         var latency = result.Sla.Constraints.Where(k => k.Metric.Key != SlaMetric.TokensPerSPerUser).Select(k => k.Text).ToList();
         string caption = $"SLA {result.Sla.Text}. "
             + (result.Sla.MinTokensPerSPerUser is not null ? "Shaded: the interactivity the SLA allows. " : "")
-            + (latency.Count > 0 ? $"Hollow grey points break a latency limit ({string.Join(", ", latency)}) or do not measure it. " : "")
+            + (latency.Count > 0 ? $"Hollow grey points break the SLA: too little interactivity, or a latency limit ({string.Join(", ", latency)}) broken or not measured. " : "Hollow grey points break the SLA. ")
             + "The line is the Pareto frontier; between two of its points the chosen point is interpolated linearly in both axes, never beyond the measured points.";
         return new FrontierChartData(fileStem, title, points, result.Sla.MinTokensPerSPerUser, result.Sla.Text, chosen, chosenLabel, caption);
     }

@@ -152,7 +152,10 @@ public static class BenchmarkFrontier
             warnings.AddRange(members.Where(p => p.FailedShare is > 0.01).Select(p => $"{Where(p)}: {p.FailedShare:P1} of requests failed"));
             warnings.AddRange(MixedProfiles(members));
             var merged = MergeRuns(members);
-            var frontierPoints = merged.Select(ToFrontierPoint).ToList();
+            bool gpusVary = members.Select(m => m.GpuCount).Distinct().Count() > 1;
+            var frontierPoints = merged.Select(ToFrontierPoint)
+                .Select((fp, i) => gpusVary ? fp with { Label = $"{merged[i][0].GpuCount} GPU{(merged[i][0].GpuCount == 1 ? "" : "s")}{(fp.Label.Length > 0 ? " " + fp.Label : "")}" } : fp)
+                .ToList();
             var fr = Frontier.Select(frontierPoints, sla);
             result.Add(new BenchmarkFrontierGroup(GroupName(members[0], groupBy, workloads), fr, [.. merged.Select(m => m.ToImmutableArray())], [.. warnings.Distinct(StringComparer.Ordinal)]));
         }
@@ -226,7 +229,7 @@ public static class BenchmarkFrontier
 
     /// <summary>"file (locator)", or just the file when the point is the whole file.</summary>
     public static string Where(BenchmarkPoint p) =>
-        string.IsNullOrEmpty(p.Source.Locator) || p.Source.Locator == "whole file" ? p.Source.Path : $"{p.Source.Path} ({p.Source.Locator})";
+        string.IsNullOrEmpty(p.Source.Locator) || p.Source.Locator == "whole file" ? p.Source.Path : $"{p.Source.Path} {p.Source.Locator}";
 
     /// <summary>Short chart label: "c=64", "4 req/s", "rate ∞" or the scenario.</summary>
     public static string Label(BenchmarkPoint p) =>

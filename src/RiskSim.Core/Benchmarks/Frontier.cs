@@ -76,6 +76,9 @@ public static class Frontier
 {
     private const double Eps = 1e-12;
 
+    /// <summary>Weights within 0.01 % of 0 or 1 are the measured end itself (no "interpolated 100 % of the way" points).</summary>
+    public const double SnapWeight = 1e-4;
+
     /// <summary>Indices of the Pareto-frontier points, by increasing interactivity.</summary>
     public static ImmutableArray<int> ParetoIndices(IReadOnlyList<FrontierPoint> points)
     {
@@ -164,7 +167,7 @@ public static class Frontier
             var a = points[frontier[k]];
             var b = points[frontier[k + 1]];
             var (lo, hi, loBinding) = FeasibleInterval(a, b, sla.Constraints);
-            if (lo > hi || lo <= Eps || lo >= 1 - Eps)
+            if (lo > hi || lo <= SnapWeight || lo >= 1 - SnapWeight)
             {
                 continue; // empty, or its best end is a measured point (already a candidate when it meets the SLA)
             }
@@ -280,7 +283,7 @@ public static class Frontier
                 }
 
                 var (lo, hi) = ConstraintInterval(n, c, con);
-                if (lo > hi || lo >= 1 - Eps)
+                if (lo > hi || lo >= 1 - SnapWeight)
                 {
                     binding.Add(con);
                 }
