@@ -42,7 +42,7 @@ public static class BenchmarkReport
         sb.Append($"{indent}  throughput spread: {o.Spread}\n");
         foreach (var s in Rows(c))
         {
-            sb.Append($"{indent}  row: {s.File} ({s.Row}), sha256 {s.Sha256}\n");
+            sb.Append($"{indent}  row: {s.File} {s.Row}, sha256 {s.Sha256}{(s.Origin is null ? "" : $"; the row's source: {s.Origin}")}\n");
         }
 
         foreach (var w in o.Warnings)
@@ -73,7 +73,7 @@ public static class BenchmarkReport
             new TableBlock(["field", "value", "unit", "from"], "lrll", [.. o.Figures.Select(f => (IReadOnlyList<string>)[$"`{f.Field}`", Num(f.Value), f.Unit, f.OverriddenBy is null ? f.From : $"{f.From}; **replaced by {f.OverriddenBy}**"])]),
             new ParagraphBlock($"Throughput spread: {o.Spread}."),
             new TableBlock(["file", "format", "points", "SHA-256"], "llrl", [.. o.Files.Select(f => (IReadOnlyList<string>)[$"`{f.Path}`", f.Format, f.Points.ToString(Inv), $"`{f.Sha256}`"])]),
-            new ParagraphBlock("Rows behind the chosen point: " + string.Join("; ", Rows(c).Select(s => $"`{s.File}` {s.Row}")) + "."),
+            new BulletsBlock([.. Rows(c).Select(s => $"Row behind the chosen point: `{s.File}` {s.Row}{(s.Origin is null ? "" : $"; its source: {s.Origin}")}")]),
         };
         if (o.Warnings.Length > 0)
         {
@@ -137,6 +137,11 @@ public static class BenchmarkReport
             w.WriteString("file", s.File);
             w.WriteString("row", s.Row);
             w.WriteString("sha256", s.Sha256);
+            if (s.Origin is not null)
+            {
+                w.WriteString("origin", s.Origin);
+            }
+
             w.WriteEndObject();
         }
 

@@ -125,7 +125,10 @@ public static class BenchmarkConfigResolver
         }
 
         var warnings = new List<string>(group.Warnings);
-        warnings.AddRange(import.Diagnostics.Where(d => d.Severity is DiagnosticSeverity.Warning or DiagnosticSeverity.Rejected).Select(d => $"{Rel(d.Path)}{(d.Locator is null ? "" : $" ({d.Locator})")}: {d.Message}"));
+        warnings.AddRange(import.Diagnostics
+            .Where(d => d.Severity is DiagnosticSeverity.Warning or DiagnosticSeverity.Rejected && !group.Warnings.Any(w => w.EndsWith(d.Message, StringComparison.Ordinal)))
+            .GroupBy(d => d.Message, StringComparer.Ordinal)
+            .Select(g => g.Count() == 1 ? $"{Rel(g.First().Path)}{(g.First().Locator is null ? "" : $" {g.First().Locator}")}: {g.Key}" : $"{g.Count()} runs in {string.Join(", ", g.Select(d => Rel(d.Path)).Distinct())}: {g.Key}"));
 
         // The fields the files fill, and how each was obtained.
         var p = choice.Point;
@@ -195,7 +198,8 @@ public static class BenchmarkConfigResolver
         var files = import.Points.Select(x => x.Source).GroupBy(s => s.Path, StringComparer.Ordinal)
             .Select(g => new BenchmarkFile(Rel(g.Key), g.First().Sha256, g.First().Format, group.Members.Sum(m => m.Count(b => b.Source.Path == Rel(g.Key)))))
             .ToImmutableArray();
-        string gpus = string.Join(", ", group.Members.SelectMany(m => m).GroupBy(b => (b.GpuCount, b.GpuCountSource)).Select(g => $"{g.Key.GpuCount} ({(g.Key.GpuCountSource == GpuCountSource.File ? "from the files" : $"{Prefix}.gpus")})"));
+        string gpus = string.Join("; ", group.Members.SelectMany(m => m).GroupBy(b => b.GpuCountSource)
+            .Select(g => $"{string.Join(", ", g.Select(b => b.GpuCount).Distinct().Order())} ({(g.Key == GpuCountSource.File ? "from the files" : $"{Prefix}.gpus")})"));
         string source = $"Measured: {group.Group}; {result.Points.Length} point{(result.Points.Length == 1 ? "" : "s")} from {files.Length} file{(files.Length == 1 ? "" : "s")} ({string.Join(", ", files.Select(f => f.Path))}), {gpus} GPUs per point. SLA {spec.Sla.Text}: {(choice.Interpolated ? "interpolated" : "measured")} {p.OutputTokensPerSPerGpu.ToString("#,0.#", Inv)} output tok/s per GPU at {p.TokensPerSPerUser.ToString("0.##", Inv)} tok/s per user; {choice.BindingText}.";
         if (rop["source"] is null)
         {

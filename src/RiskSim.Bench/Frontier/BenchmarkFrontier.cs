@@ -148,7 +148,9 @@ public static class BenchmarkFrontier
             }
 
             var warnings = new List<string>(dropped.Where(d => members.Any(m => d.StartsWith(Where(m), StringComparison.Ordinal))));
-            warnings.AddRange(members.SelectMany(p => p.Warnings.Select(w => $"{Where(p)}: {w}")));
+            warnings.AddRange(members.SelectMany(p => p.Warnings.Select(w => (Where: Where(p), Text: w)))
+                .GroupBy(x => x.Text, StringComparer.Ordinal)
+                .Select(g => g.Count() == 1 ? $"{g.First().Where}: {g.Key}" : $"{g.Count()} points ({g.First().Where} … {g.Last().Where}): {g.Key}"));
             warnings.AddRange(members.Where(p => p.FailedShare is > 0.01).Select(p => $"{Where(p)}: {p.FailedShare:P1} of requests failed"));
             warnings.AddRange(MixedProfiles(members));
             var merged = MergeRuns(members);
@@ -223,7 +225,7 @@ public static class BenchmarkFrontier
             EnergyBoundary = sameBoundary ? first.EnergyBoundary : null,
             RunOutputTokensPerSPerGpu = [.. runs.Select(p => p.OutputTokensPerSecondPerGpu!.Value)],
             LatencySampleSize = samples,
-            Sources = [.. runs.Select(p => new PointSource(p.Source.Path, p.Source.Locator, p.Source.Sha256))],
+            Sources = [.. runs.Select(p => new PointSource(p.Source.Path, p.Source.Locator, p.Source.Sha256, p.Source.Origin))],
         };
     }
 

@@ -6,7 +6,8 @@ namespace RiskSim.Core.Benchmarks;
 /// <param name="File">The file as the user named it (relative to the config for configs).</param>
 /// <param name="Row">Where in the file: e.g. "line 3", "benchmarks[2]", "(whole file)".</param>
 /// <param name="Sha256">SHA-256 of the file's bytes, lower-case hex.</param>
-public sealed record PointSource(string File, string Row, string Sha256);
+/// <param name="Origin">Where the row itself came from, when the file says (RiskSim's CSV carries its source line and original file); else null.</param>
+public sealed record PointSource(string File, string Row, string Sha256, string? Origin = null);
 
 /// <summary>
 /// One measured serving point as the frontier sees it: interactivity (x), output throughput per GPU (y) and
