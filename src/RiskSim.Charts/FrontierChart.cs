@@ -57,12 +57,14 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
             span.LineStyle.Width = 0;
             var edge = plot.Add.VerticalLine(floor, 1.5f, SlaColor, LinePattern.Dashed);
             edge.ExcludeFromLegend = true;
-            edge.Text = $"SLA ≥ {V(floor)} tok/s/user";
-            edge.LabelFontSize = AnnotationSize;
-            edge.LabelOppositeAxis = true;
-            edge.LabelBackgroundColor = SlaColor.Darken(0.2);
-            edge.LabelFontColor = Colors.White;
-            edge.LabelFontName = FontName;
+            var label = plot.Add.Text($"SLA: ≥ {V(floor)} tok/s/user", from, 0);
+            label.LabelFontSize = AnnotationSize;
+            label.LabelBackgroundColor = SlaColor.Darken(0.2);
+            label.LabelFontColor = Colors.White;
+            label.LabelFontName = FontName;
+            label.LabelAlignment = Alignment.LowerLeft;
+            label.LabelOffsetX = 4;
+            label.LabelOffsetY = -4;
         }
 
         var frontier = points.Where(p => p.OnFrontier).OrderBy(p => p.TokensPerSPerUser).ToArray();
@@ -118,7 +120,9 @@ public sealed class FrontierChart(FrontierChartData data) : ChartBase
         var corners = CornersByEmptiness(points, data.Chosen, left, right, top);
         if (data.Chosen is null && !string.IsNullOrEmpty(data.ChosenLabel))
         {
-            var note = plot.Add.Annotation(ChartText.Wrap(data.ChosenLabel, ChartText.CharsPerLine(width / 2, AnnotationSize)), corners[1]);
+            // An upper corner the legend does not use (the SLA label sits at the bottom).
+            var where = corners.Skip(1).FirstOrDefault(c => c is Alignment.UpperLeft or Alignment.UpperRight, Alignment.MiddleCenter);
+            var note = plot.Add.Annotation(ChartText.Wrap(data.ChosenLabel, ChartText.CharsPerLine(width / 2, AnnotationSize)), where);
             note.LabelFontSize = AnnotationSize;
             note.LabelFontColor = ChosenColor.Darken(0.2);
             note.LabelFontName = FontName;

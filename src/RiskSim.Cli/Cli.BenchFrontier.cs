@@ -20,13 +20,14 @@ public static partial class Cli
         var sla = new Option<string>("--sla") { Description = $"The SLA: comma-separated constraints metric>=N or metric<=N, e.g. \"{Sla.Example}\". Metrics: {Sla.Allowed}.", Required = true };
         var gpus = new Option<int?>("--gpus") { Description = "GPUs that served each run, for files that do not record it (a file's own count wins). Per-GPU throughput needs it." };
         var groupBy = new Option<string?>("--group-by") { Description = $"Build one frontier per group: comma-separated keys of {string.Join(", ", FrontierGroupKeys.All)} (e.g. hardware,model). Without it, mixed models or hardware are an error." };
+        var filter = new Option<string?>("--filter") { Description = "Keep only points whose hardware, model or tool contains the text (case-insensitive), e.g. hardware=b200,model=gpt-oss." };
         var format = new Option<string>("--format") { Description = "Input format: auto (detect from the content) or a tool/format name.", DefaultValueFactory = _ => "auto" };
         var chart = new Option<string?>("--chart") { Description = "Write the frontier chart to this .png or .svg file (with groups: one file per group, the group's name appended)." };
         var formatOut = new Option<string>("--format-out") { Description = "table or json.", DefaultValueFactory = _ => "table" };
         formatOut.AcceptOnlyFromAmong("table", "json");
         var cmd = new Command("frontier", "The Pareto frontier of output tok/s per GPU against tok/s per user, and the point that meets the SLA with the most throughput per GPU: interpolated linearly between adjacent frontier points (TTFT and the other figures with the same weight, and checked), never beyond them; says which constraint binds. Exit 2 when no point meets the SLA (naming the closest point and its misses) or the input is bad.")
         {
-            inputs, sla, gpus, groupBy, format, chart, formatOut,
+            inputs, sla, gpus, groupBy, filter, format, chart, formatOut,
         };
         cmd.SetAction(r =>
         {
@@ -47,6 +48,7 @@ public static partial class Cli
                 throw new UsageException($"--gpus must be a whole number in [1, 100000] (got {g})");
             }
 
+            var pointFilter = ParseFilter(r.GetValue(filter));
             var keys = (r.GetValue(groupBy) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant()).ToList();
             var import = BenchmarkImporter.Import(r.GetValue(inputs)!, new BenchmarkImportOptions
             {
@@ -74,7 +76,7 @@ public static partial class Cli
                 errors.WriteLine($"files under {common}");
             }
 
-            var set = BenchmarkFrontier.Build(points, parsed, keys);
+            var set = BenchmarkFrontier.Build(points, parsed, keys, pointFilter);
             if (set.Errors.Length > 0)
             {
                 foreach (var e in set.Errors)
@@ -103,6 +105,25 @@ public static partial class Cli
             return missed.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Parses --filter key=text,key=text (keys hardware, model, tool).</summary>
+    private static BenchmarkFilter ParseFilter(string? text)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = part.IndexOf('=', StringComparison.Ordinal);
+            string key = eq > 0 ? part[..eq].Trim().ToLowerInvariant() : "";
+            if (eq <= 0 || part[(eq + 1)..].Trim().Length == 0 || !RiskSim.Core.Configuration.FromBenchmarksSchema.FilterKeys.Contains(key))
+            {
+                throw new UsageException($"--filter: '{part}' is not key=text with key one of {string.Join(", ", RiskSim.Core.Configuration.FromBenchmarksSchema.FilterKeys)} (e.g. --filter hardware=b200,model=gpt-oss)");
+            }
+
+            values[key] = part[(eq + 1)..].Trim();
+        }
+
+        return new BenchmarkFilter(values.GetValueOrDefault("hardware"), values.GetValueOrDefault("model"), values.GetValueOrDefault("tool"));
     }
 
     /// <summary>The deepest folder containing every path ("" when they share none, or there is only one file).</summary>
