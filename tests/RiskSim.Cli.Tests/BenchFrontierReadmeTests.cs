@@ -67,4 +67,33 @@ public sealed class BenchFrontierReadmeTests
         using var doc = JsonDocument.Parse(output);
         Assert.Equal("tokens_per_s_per_user>=100,ttft_p99_s<=2", doc.RootElement.GetProperty("operating_point_from_benchmarks").GetProperty("sla").GetString());
     }
+
+    /// <summary>docs/configs.md's headline rows of the configs that start from benchmark files match evaluate.</summary>
+    [Theory]
+    [InlineData("b200-gpt-oss-120b-rate")]
+    [InlineData("h200-gpt-oss-120b-rate")]
+    [InlineData("h200-llama-3.3-70b-sglang")]
+    public void Configs_doc_headline_rows_match_evaluate(string name)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (code, output, err) = CliHarness.Run("evaluate", Path.Combine(RepoPaths.Configs, name + ".json"), "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var k = doc.RootElement.GetProperty("kpis");
+        double V(string key) => k.GetProperty(key).GetDouble();
+        double npv = V("npv_usd") / 1e6;
+        string row = string.Join(" | ",
+        [
+            name,
+            (npv < 0 ? "−$" : "$") + Math.Abs(npv).ToString("0.00", inv) + "M",
+            "n/a (no outlay)", "n/a (no capex)", "n/a (no capex)", "n/a (no capex)",
+            "$" + V("cost_per_million_output_tokens_usd").ToString("0.000", inv),
+            "$" + V("levelized_cost_per_million_output_tokens_usd").ToString("0.000", inv),
+            (V("break_even_utilization") * 100).ToString("0.0", inv) + " %",
+            "$" + V("break_even_price_per_million_output_tokens_usd").ToString("0.000", inv),
+            V("break_even_output_tokens_per_s_per_gpu").ToString("#,0", inv),
+        ]);
+        string docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "configs.md"));
+        Assert.Contains($"| {row} |", docs, StringComparison.Ordinal);
+    }
 }
