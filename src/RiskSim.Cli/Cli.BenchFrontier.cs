@@ -175,7 +175,7 @@ public static partial class Cli
             var res = g.Result;
             var onFrontier = res.FrontierIndices.ToHashSet();
             sb.Append($"Frontier of {g.Group}: {res.Points.Length} point{(res.Points.Length == 1 ? "" : "s")}, {res.FrontierIndices.Length} on the Pareto frontier. SLA {sla.Text}.\n");
-            var rows = new List<string[]> { new[] { "", "point", "load", "tok/s/user", "out tok/s/GPU", "TTFT p50 s", "TTFT p99 s", "TPOT p50 ms", "runs", "SLA" } };
+            var rows = new List<string[]> { new[] { "", "point", "load", "tok/s/user", "out tok/s/GPU", "TTFT p50 s", "TTFT p99 s", "TPOT p50 ms", "runs", "requests", "SLA" } };
             foreach (int i in Enumerable.Range(0, res.Points.Length).OrderBy(i => res.Points[i].TokensPerSPerUser))
             {
                 var p = res.Points[i];
@@ -190,6 +190,7 @@ public static partial class Cli
                     F(p.Value("ttft_p99_s")),
                     F(p.Value("tpot_p50_ms")),
                     p.Runs.ToString(CultureInfo.InvariantCulture),
+                    p.LatencySampleSize is { } n ? n.ToString("#,0", CultureInfo.InvariantCulture) : "-",
                     res.MeetsSla[i] ? "meets" : "breaks " + string.Join(", ", sla.Constraints.Where(c => !(p.Value(c.Metric.Key) is { } v && c.IsMet(v))).Select(c => c.Metric.Key)),
                 ]);
             }
@@ -197,9 +198,10 @@ public static partial class Cli
             int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(row => row[c].Length))];
             foreach (var row in rows)
             {
-                sb.Append("  ").Append(string.Join("  ", row.Select((cell, c) => c is >= 3 and <= 8 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
+                sb.Append("  ").Append(string.Join("  ", row.Select((cell, c) => c is >= 3 and <= 9 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
             }
 
+            sb.Append("  requests: latency percentiles computed from a per-request file's requests (sample size); '-': the tool's own percentiles.\n");
             sb.Append("  F = on the frontier. Interpolation: linear in (tok/s per user, output tok/s per GPU) between adjacent frontier points, latencies and tokens per request with the same weight; never beyond the measured points.\n");
             if (res.Choice is { } c)
             {

@@ -138,6 +138,39 @@ public sealed class FromBenchmarksTests : IDisposable
     }
 
     [Fact]
+    public void Per_request_files_give_the_sla_check_its_percentiles_and_sample_size()
+    {
+        // AIPerf profile_export.jsonl: 66 profiling requests. Their time_to_first_token values (ms), sorted, give the
+        // p50 and p99 by linear interpolation between order statistics (computed here from the file, not by the reader).
+        var ttft = File.ReadLines(Fx.P("aiperf", "profile_export.jsonl"))
+            .Select(l => JsonNode.Parse(l)!)
+            .Where(n => n["error"] is null && (string?)n["metadata"]!["benchmark_phase"] == "profiling")
+            .Select(n => (double)n["metrics"]!["time_to_first_token"]!["value"]! / 1000)
+            .Order()
+            .ToArray();
+        Assert.Equal(66, ttft.Length);
+        static double Q(double[] s, double q)
+        {
+            double h = (s.Length - 1) * q;
+            int lo = (int)Math.Floor(h);
+            return s[lo] + ((h - lo) * (s[Math.Min(lo + 1, s.Length - 1)] - s[lo]));
+        }
+
+        string file = Path.GetRelativePath(_tmp.Path, Fx.P("aiperf", "profile_export.jsonl"));
+        string cfg = Config($$"""{ "from_benchmarks": { "files": ["{{file}}"], "gpus": 1, "sla": "tokens_per_s_per_user>=30,ttft_p99_s<=10", "spread": "fixed" } }""");
+        var spec = Load(cfg);
+        var p = spec.Benchmarks!.Choice.Point;
+        Assert.Equal(66, p.LatencySampleSize);
+        Fx.Near(Q(ttft, 0.99), p.Value("ttft_p99_s"), 1e-9);
+        Fx.Near(Q(ttft, 0.5), spec.Benchmarks.Figures.Single(f => f.Field == "operating_point.ttft_s").Value, 1e-9);
+        Assert.Contains("from 66 requests", spec.Benchmarks.Figures.Single(f => f.Field == "operating_point.ttft_s").From, StringComparison.Ordinal);
+
+        // A tighter p99 limit: no point; the miss states the sample size.
+        string strict = Config($$"""{ "from_benchmarks": { "files": ["{{file}}"], "gpus": 1, "sla": "ttft_p99_s<=2", "spread": "fixed" } }""", "strict.json");
+        Assert.Contains("latency percentiles from 66 requests", Assert.Single(Fails(strict).Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void One_run_and_no_stated_spread_asks_for_one()
     {
         string cfg = Config($$"""{ "from_benchmarks": { "files": ["{{GptOss}}"], "sla": "tokens_per_s_per_user>=50" } }""");

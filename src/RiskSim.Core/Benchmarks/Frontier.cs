@@ -325,7 +325,8 @@ public static class Frontier
             ? $"{m.Constraint.Metric.Key} {Num(v)} {m.Constraint.Metric.Unit}, {(m.RelativeMiss * 100).ToString("0.#", CultureInfo.InvariantCulture)} % {(m.Constraint.Metric.HigherIsBetter ? "below the floor" : "above the limit")} {Num(m.Constraint.Limit)}"
             : $"{m.Constraint.Metric.Key} not measured"));
         var unmeasured = sla.Constraints.Where(c => points.All(p => p.Value(c.Metric.Key) is null)).ToList();
-        string text = $"no measured point meets the SLA {sla.Text}, and none between them on the frontier; the closest is {best.Point.Name} at {Num(best.Point.OutputTokensPerSPerGpu)} output tok/s per GPU and {Num(best.Point.TokensPerSPerUser)} tok/s per user: {what}"
+        string sample = best.Point.LatencySampleSize is { } n ? $" (latency percentiles from {n:#,0} requests)" : "";
+        string text = $"no measured point meets the SLA {sla.Text}, and none between them on the frontier; the closest is {best.Point.Name} at {Num(best.Point.OutputTokensPerSPerGpu)} output tok/s per GPU and {Num(best.Point.TokensPerSPerUser)} tok/s per user{sample}: {what}"
             + (unmeasured.Count > 0 ? $". No point measures {string.Join(", ", unmeasured.Select(c => c.Metric.Key))}: drop {(unmeasured.Count == 1 ? "that constraint" : "those constraints")} or use files that record {(unmeasured.Count == 1 ? "it" : "them")}" : "");
         return new SlaMiss(best.Point, best.Misses, text);
     }
