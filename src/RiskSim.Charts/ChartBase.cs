@@ -76,7 +76,7 @@ public abstract class ChartBase : IChart
     /// <summary>Builds the ScottPlot plot (exposed for tests and interactive use; the caller disposes it).</summary>
     public Plot Build(int width, int height)
     {
-        _ = SansFont.Value;
+        string font = SansFont.Value;
         _footnotes.Clear();
         var plot = new Plot();
         plot.Axes.Title.Label.FontSize = TitleSize;
@@ -95,7 +95,7 @@ public abstract class ChartBase : IChart
             AddCaption(plot, string.Join(" ", _footnotes), width);
         }
 
-        plot.Font.Set(SansFont.Value);
+        plot.Font.Set(font);
         return plot;
     }
 

@@ -43,4 +43,8 @@ public static class ChartRenderer
     /// <summary>spider-{kpi}: the KPI against each input's percentile.</summary>
     public static IReadOnlyList<string> Spider(SpiderData data, string directory, ChartFormat formats = ChartFormat.Both, int width = DefaultWidth, int height = DefaultHeight) =>
         new SpiderChart(data).Save(directory, formats, width, height);
+
+    /// <summary>{data.FileStem} (default "frontier"): output tok/s per GPU vs tok/s per user, the frontier, the SLA region, the chosen point.</summary>
+    public static IReadOnlyList<string> Frontier(FrontierChartData data, string directory, ChartFormat formats = ChartFormat.Both, int width = DefaultWidth, int height = DefaultHeight) =>
+        new FrontierChart(data).Save(directory, formats, width, height);
 }

@@ -62,9 +62,40 @@ internal static class ChartWiring
             files.AddRange(() => ChartRenderer.Spider(sp with { KpiKey = Short(sp.KpiKey) }, dir));
         }
 
+        if (b.Frontier is { } frontier)
+        {
+            files.AddRange(() => ChartRenderer.Frontier(frontier, dir));
+        }
+
         var results = new IReadOnlyList<string>[jobs.Count];
         Parallel.For(0, jobs.Count, i => results[i] = jobs[i]());
         return [.. results.SelectMany(r => r)];
+    }
+
+    /// <summary>
+    /// Writes a frontier chart to <paramref name="path"/> (.png or .svg): drawn in a temporary folder beside it and moved
+    /// into place, so a failed render leaves nothing half-written.
+    /// </summary>
+    public static IReadOnlyList<string> RenderFrontierTo(FrontierChartData data, string path)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full) ?? ".";
+        Directory.CreateDirectory(dir);
+        string tmp = Path.Combine(dir, $".risksim-chart-{Guid.NewGuid():N}");
+        try
+        {
+            bool svg = full.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            var files = ChartRenderer.Frontier(data with { FileStem = "frontier" }, tmp, svg ? ChartFormat.Svg : ChartFormat.Png);
+            File.Move(files[0], full, overwrite: true);
+            return [full];
+        }
+        finally
+        {
+            if (Directory.Exists(tmp))
+            {
+                Directory.Delete(tmp, recursive: true);
+            }
+        }
     }
 
     /// <summary>Adapter so the chart list above reads as "add these files": each AddRange queues a render.</summary>

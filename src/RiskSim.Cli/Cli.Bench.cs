@@ -12,6 +12,7 @@ public static partial class Cli
     {
         var bench = new Command("bench", "Read LLM-serving benchmark results (vLLM, SGLang, AIPerf, GenAI-Perf, GuideLLM, LLMPerf, MLPerf, InferenceX, trtllm-bench) into normalized operating points.");
         bench.Subcommands.Add(BenchImportCommand(output, errors));
+        bench.Subcommands.Add(BenchFrontierCommand(output, errors));
         return bench;
     }
 

@@ -100,7 +100,11 @@ public static partial class Cli
         {
             throw new UsageException($"{path}: cannot be read ({ex.Message})", ex);
         }
-        return ConfigLoader.Load(text, path, overrides);
+
+        // A config may start from benchmark files: they are read, and the operating point filled, before loading.
+        var resolved = RiskSim.Bench.BenchmarkConfigResolver.Resolve(text, path, overrides);
+        var spec = ConfigLoader.Load(resolved.Json, path, resolved.Overrides);
+        return resolved.Origin is null ? spec : spec with { Benchmarks = resolved.Origin };
     }
 
     private static Command EvaluateCommand(TextWriter output)

@@ -38,6 +38,9 @@ public sealed record ChartBundle(
 {
     /// <summary>Every chart of a run in report order: drawn ones with their caption, left-out ones with the reason.</summary>
     public ImmutableArray<ChartEntry> Entries { get; init; } = [];
+
+    /// <summary>The benchmark frontier with the chosen operating point, when the config starts from benchmark files; else null.</summary>
+    public FrontierChartData? Frontier { get; init; }
 }
 
 /// <summary>One chart of a run: its file stem, title, and the caption saying what the reader learns from it; or why it is not drawn.</summary>
@@ -136,6 +139,7 @@ public static class ChartBundles
         return new ChartBundle(s.Name, tornadoNpv, tornadoRoi, tornadoPayback, histNpv, histRoi, histPayback, curveNpv, curveRoi, cashFlow, [.. drivers.OfType<FanData>()], spider)
         {
             Entries = [.. entries],
+            Frontier = BenchmarkReport.Chart(s),
         };
     }
 

@@ -92,6 +92,7 @@ public static class CommitteeReport
         Drivers(d, b, images, charts);
         BaseCaseWalk(d, b);
         Assumptions(d, b);
+        b.AddRange(BenchmarkReport.Blocks(s, images));
         Charts(b, images, charts, options.ChartsNote);
         Convergence(d, b);
         Conventions(d, b);
@@ -347,7 +348,7 @@ public static class CommitteeReport
         b.Add(new ParagraphBlock("Every input the model used, with its distribution; \"default\" marks values not given in the config (shown so they can be challenged). P10/P90 are the input's own percentiles."));
         var rows = s.Inputs.Where(i => Provenance.Relevant(s, i.Param)).Select(i => (IReadOnlyList<string>)
         [
-            $"`{i.Path}`", i.Unit, i.Distribution.Describe(), N(i.BaseValue), i.IsUncertain ? N(i.Distribution.Quantile(0.1)) : "", i.IsUncertain ? N(i.Distribution.Quantile(0.9)) : "", i.Defaulted ? "**default**" : "config",
+            $"`{i.Path}`", i.Unit, i.Distribution.Describe(), N(i.BaseValue), i.IsUncertain ? N(i.Distribution.Quantile(0.1)) : "", i.IsUncertain ? N(i.Distribution.Quantile(0.9)) : "", BenchmarkReport.SourceOf(s, i.Path) ?? (i.Defaulted ? "**default**" : "config"),
         ]).ToList();
         b.Add(new TableBlock(["input", "unit", "distribution", "base (median)", "P10", "P90", "source"], "lllrrrl", rows));
         b.Add(new HeadingBlock(3, "Correlations"));

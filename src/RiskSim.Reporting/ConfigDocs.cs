@@ -45,15 +45,21 @@ public static class ConfigDocs
             w.WriteString("description", desc);
             w.WriteBoolean("additionalProperties", false);
             var req = ConfigSchema.Fields.Where(f => f.Section == sec && f.Requirement == "required").ToList();
-            if (req.Count > 0)
+            if (req.Count > 0 && sec == "operating_point")
             {
-                w.WriteStartArray("required");
-                foreach (var f in req)
-                {
-                    w.WriteStringValue(f.Name);
-                }
-
+                // Either the figures by hand, or from_benchmarks, which fills the ones it measures.
+                w.WriteStartArray("anyOf");
+                w.WriteStartObject();
+                WriteRequired(w, req.Select(f => f.Name));
+                w.WriteEndObject();
+                w.WriteStartObject();
+                WriteRequired(w, ["from_benchmarks"]);
+                w.WriteEndObject();
                 w.WriteEndArray();
+            }
+            else if (req.Count > 0)
+            {
+                WriteRequired(w, req.Select(f => f.Name));
             }
 
             w.WriteStartObject("properties");
@@ -82,6 +88,9 @@ public static class ConfigDocs
                         w.WriteString("type", "integer");
                         w.WriteNumber("minimum", f.Min);
                         w.WriteNumber("maximum", f.Max);
+                        break;
+                    case FieldKind.Nested:
+                        w.WriteString("type", "object");
                         break;
                     case FieldKind.IntegerList:
                         w.WriteString("type", "array");
@@ -321,6 +330,14 @@ public static class ConfigDocs
             }
         }
 
+        sb.Append($"\n### `{FromBenchmarksSchema.Path}`\n\nStart the operating point from benchmark result files instead of typing it: at load time RiskSim reads the files, builds the Pareto frontier of output tok/s per GPU against tok/s per user, and takes the point that meets the SLA with the most throughput per GPU. It writes ");
+        sb.Append(string.Join(", ", FromBenchmarksSchema.FilledFields.Select(f => $"`{f}`")));
+        sb.Append(" (J/token only where the files measure energy); a field given both by hand and by the files is an error naming it (use `--set` for a what-if). Every report shows where each figure came from: file, SHA-256, row, and the SLA constraint that binds.\n\n| key | allowed | default / required | meaning |\n|---|---|---|---|\n");
+        foreach (var (name, allowed, requirement, description) in FromBenchmarksSchema.Keys)
+        {
+            sb.Append($"| `{name}` | {Fmt.Md(allowed)} | {Fmt.Md(requirement)} | {Fmt.Md(description)} |\n");
+        }
+
         sb.Append("\n### Distributions\n\nAny field whose allowed values say \"or a distribution object\" takes one of these instead of a number. Its base value (used by `evaluate` and as the tornado's axis) is the median.\n\n");
         sb.Append("| `dist` | parameters | notes |\n|---|---|---|\n");
         sb.Append("| `pert` | `min`, `mode`, `max`, `lambda` (default 4) | Beta-PERT; min ≤ mode ≤ max, min < max; 0 < lambda ≤ 10000 |\n");
@@ -337,6 +354,17 @@ public static class ConfigDocs
         sb.Append(" and STAT one of ").Append(string.Join(", ", TrialKpis.Statistics.Select(s => $"`{s}`")));
         sb.Append(", or `payback_months.prob_within_N` / `discounted_payback_months.prob_within_N`.\n");
         return sb.ToString();
+    }
+
+    private static void WriteRequired(Utf8JsonWriter w, IEnumerable<string> names)
+    {
+        w.WriteStartArray("required");
+        foreach (var n in names)
+        {
+            w.WriteStringValue(n);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteNumberBounds(Utf8JsonWriter w, FieldDef f)

@@ -12,6 +12,7 @@ public static class EvaluateReport
     {
         var sb = new StringBuilder();
         sb.Append($"RiskSim {Provenance.Version} · {b.Spec.Name} · {b.Spec.Accelerator} × {b.Spec.TotalGpus:#,0} GPUs · base case (every input at its median) · config sha256 {b.Spec.ConfigHash[..12]}\n");
+        sb.Append(BenchmarkReport.Text(b.Spec));
         int w = b.Kpis.Max(k => k.Key.Length);
         foreach (var g in b.Kpis.GroupBy(k => k.Group))
         {
@@ -87,6 +88,11 @@ public static class EvaluateReport
             }
         }
 
+        if (b.Spec.Benchmarks is not null)
+        {
+            sb.Append('\n').Append(BenchmarkReport.Markdown(b.Spec));
+        }
+
         return sb.ToString();
     }
 
@@ -105,6 +111,7 @@ public static class EvaluateReport
         sb.Append("1. Operating point (from the benchmark)\n");
         sb.Append($"   {Fmt.Human(t0)} output tok/s per GPU, {Fmt.Human(P(Param.InputTokensPerRequest))} in / {Fmt.Human(P(Param.OutputTokensPerRequest))} out tokens per request\n");
         sb.Append($"   → {Fmt.Human(t0 / P(Param.OutputTokensPerRequest))} requests/s per GPU at full load\n");
+        sb.Append(BenchmarkReport.Text(s, "   "));
         sb.Append($"   Utilization {Fmt.Human(P(Param.Utilization), "fraction")} × availability {Fmt.Human(P(Param.Availability), "fraction")} = {Fmt.Human(rho, "fraction")} of provisioned hours serve\n\n");
         sb.Append("2. Tokens per second → hourly revenue capacity\n");
         sb.Append($"   revenue per query {H("revenue_per_query_usd")} → revenue capacity {H("revenue_capacity_per_gpu_hour_usd")} per GPU-hour at 100 % load\n\n");

@@ -77,6 +77,7 @@ public static class Provenance
 
         w.WriteEndObject();
         w.WriteEndObject();
+        BenchmarkReport.WriteJson(w, spec);
     }
 
     /// <summary>False for inputs the spec's switches make irrelevant (e.g. capex in rate mode), so reports list only what mattered.</summary>

@@ -1000,6 +1000,10 @@ public static class ConfigLoader
                         return x;
                     }
 
+                case FieldKind.Nested:
+                    // Filled before loading by the benchmark resolver (it reads files; the loader does no I/O).
+                    return Bad(f, node, "benchmark files are read before the config is loaded: load this config with the risksim command (or RiskSim.Bench's BenchmarkConfigResolver), which replaces the object by the operating point it finds");
+
                 case FieldKind.IntegerList:
                     {
                         if (node is not JsonArray arr || arr.Count == 0)

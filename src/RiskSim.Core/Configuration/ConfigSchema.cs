@@ -13,6 +13,9 @@ public enum FieldKind
     Choice,
     IntegerList,
     Boolean,
+
+    /// <summary>A JSON object with its own keys, documented apart (e.g. <c>operating_point.from_benchmarks</c>).</summary>
+    Nested,
 }
 
 /// <summary>
@@ -56,6 +59,7 @@ public sealed record FieldDef(
     {
         FieldKind.Text => "a string",
         FieldKind.Boolean => "true or false",
+        FieldKind.Nested => "an object (see below)",
         FieldKind.Choice => "one of: " + string.Join(", ", Choices.Select(c => $"\"{c}\"")),
         FieldKind.IntegerList => $"a list of whole numbers in [{N(Min)}, {N(Max)}]",
         FieldKind.WholeNumber => $"a whole number in [{N(Min)}, {N(Max)}]",
@@ -125,6 +129,7 @@ public static class ConfigSchema
         P("cost", "other_fixed_usd_per_year", Model.Param.OtherFixedUsdPerYear, "USD/year", 0, 1e10, false, 0, "optional", "Other fixed operating costs per year (insurance, network transit …)."),
 
         T("operating_point", "source", "optional", "Benchmark the point comes from (tool, version, date, SLA)."),
+        new("operating_point", "from_benchmarks", FieldKind.Nested, "", 0, 0, false, null, "optional", null, [], "Fill the operating point from benchmark result files at the SLA: { files, sla, gpus, filter, spread } (see `operating_point.from_benchmarks` below). It writes output_tokens_per_s_per_gpu, input/output_tokens_per_request, tokens_per_s_per_user, ttft_s and, where measured, joules_per_output_token; giving one of those by hand as well is an error."),
         P("operating_point", "output_tokens_per_s_per_gpu", Model.Param.OutputTokensPerSPerGpu, "tok/s/GPU", 0, 1e7, true, null, "required", "Generated tokens per second per GPU at the SLA point, at month 1 (before software improvement)."),
         P("operating_point", "input_tokens_per_s_per_gpu", Model.Param.InputTokensPerSPerGpu, "tok/s/GPU", 0, 1e8, false, null, "optional (default: output rate × input/output tokens per request)", "Prompt tokens processed per second per GPU at the same point."),
         P("operating_point", "input_tokens_per_request", Model.Param.InputTokensPerRequest, "tokens", 0, 1e7, false, null, "required", "Prompt tokens per request in the measured query profile."),

@@ -129,6 +129,9 @@ public sealed record SimulationSpec
     /// <summary>The canonical config JSON the hash was taken of.</summary>
     public required string CanonicalJson { get; init; }
 
+    /// <summary>When the operating point was filled from benchmark files (<c>operating_point.from_benchmarks</c>): where each figure came from; else null.</summary>
+    public Benchmarks.BenchmarkOrigin? Benchmarks { get; init; }
+
     /// <summary>True when the cached-input price was not given and takes the input price's draw in every trial.</summary>
     public bool CachedPriceFollowsInput => Inputs[(int)Param.PriceUsdPerMillionCachedInputTokens].Distribution is SameDrawDistribution;
 
