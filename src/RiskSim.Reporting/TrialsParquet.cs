@@ -29,11 +29,11 @@ public static class TrialsParquet
     public static IReadOnlyList<string> ColumnNames(SimulationSpec spec) =>
         [.. Layout.For(spec).Fields.Select(f => f.Name)];
 
-    /// <summary>Writes the run's trials to <paramref name="path"/> (replaced if it exists).</summary>
-    public static void Write(SimulationResult result, string path)
+    /// <summary>Writes the run's trials to <paramref name="path"/> (replaced if it exists); <paramref name="cancellation"/> is checked between blocks.</summary>
+    public static void Write(SimulationResult result, string path, CancellationToken cancellation = default)
     {
         using var stream = File.Create(path);
-        WriteAsync(result, stream).GetAwaiter().GetResult();
+        WriteAsync(result, stream, cancellation).GetAwaiter().GetResult();
     }
 
     /// <summary>Writes the run's trials as Parquet to a writable, seekable stream.</summary>
