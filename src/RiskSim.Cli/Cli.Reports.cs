@@ -19,7 +19,7 @@ public static partial class Cli
     /// Writes the sensitivity analyses and the committee report of a run into <paramref name="dir"/>:
     /// tornado.csv, sensitivity.csv, the charts (through <see cref="ChartRenderer"/>), report.md and report.html.
     /// </summary>
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct)
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct)
     {
         var timing = System.Diagnostics.Stopwatch.StartNew();
         bool trace = Environment.GetEnvironmentVariable("RISKSIM_TIMING") == "1";
@@ -60,6 +60,12 @@ public static partial class Cli
         File.WriteAllText(Path.Combine(dir, "report.md"), CommitteeReport.Markdown(data, options));
         File.WriteAllText(Path.Combine(dir, "report.html"), CommitteeReport.Html(data, options));
         Lap("report.md and report.html");
+        if (exports.Xlsx)
+        {
+            ct.ThrowIfCancellationRequested();
+            WriteWorkbook(dir, data);
+            Lap("workbook");
+        }
     }
 
     private static Command TornadoCommand(TextWriter output, TextWriter errors)

@@ -19,8 +19,9 @@ public static partial class Cli
         sampling.AcceptOnlyFromAmong("mc", "lhs");
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores). Results are bit-identical for any value." };
         var outDir = new Option<string>("--out") { Description = "Results folder; each config writes OUT/<config name>/.", DefaultValueFactory = _ => "results" };
-        var keep = new Option<string?>("--keep-trials") { Description = "Also write per-trial KPIs: csv (trials.csv) or bin (trials.f64, float64 little-endian, 8 columns)." };
-        keep.AcceptOnlyFromAmong("csv", "bin");
+        var keep = new Option<string?>("--keep-trials") { Description = "Also write per-trial KPIs: csv (trials.csv) or bin (trials.f64, float64 little-endian, 8 columns), or parquet (trials.parquet: trial, block, every sampled input and KPI by name; written in row groups, any trial count)." };
+        keep.AcceptOnlyFromAmong("csv", "bin", "parquet");
+        var export = ExportOption();
         var untilStable = new Option<double?>("--until-stable") { Description = "Keep doubling trials until the 95 % intervals of P10/P50/P90 of NPV are narrower than this fraction of (P90 − P10), e.g. 0.01." };
         var maxTrials = new Option<long>("--max-trials") { Description = "Upper bound for --until-stable.", DefaultValueFactory = _ => 100_000_000 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
@@ -29,7 +30,7 @@ public static partial class Cli
         var set = SetOption();
         var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
         {
-            configs, trials, seed, sampling, threads, outDir, keep, untilStable, maxTrials, quiet, irr, twoPass, set,
+            configs, trials, seed, sampling, threads, outDir, keep, export, untilStable, maxTrials, quiet, irr, twoPass, set,
         };
         cmd.SetAction(r =>
         {
@@ -55,6 +56,8 @@ public static partial class Cli
                 throw new UsageException($"--max-trials must be between 1 and {RunOptions.MaxInMemoryTrials:N0} (got {max:N0})");
             }
 
+            var exports = Exports(r.GetValue(export), r.GetValue(keep));
+            bool keepInMemory = r.GetValue(keep) is "csv" or "bin"; // parquet replays the blocks instead
             bool showProgress = !r.GetValue(quiet) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null;
 
             // Every option of every config is checked before anything is simulated or written.
@@ -73,7 +76,7 @@ public static partial class Cli
                 }
 
                 bool twoPasses = r.GetValue(twoPass) || n > RunOptions.MaxInMemoryTrials;
-                if (twoPasses && r.GetValue(keep) is { } k)
+                if (twoPasses && keepInMemory && r.GetValue(keep) is { } k)
                 {
                     throw new UsageException($"--keep-trials {k} needs every trial's KPIs in memory; a two-pass run ({(n > RunOptions.MaxInMemoryTrials ? $"--trials above {RunOptions.MaxInMemoryTrials:N0}" : "--two-pass")}) keeps only the first {MonteCarloEngine.KeptTrials:N0}. Drop --keep-trials or use at most {RunOptions.MaxInMemoryTrials:N0} trials without --two-pass.");
                 }
@@ -91,7 +94,7 @@ public static partial class Cli
                 }, threadCount)
                 {
                     TwoPass = twoPasses,
-                    KeepAllTrials = r.GetValue(keep) is not null || specs.Count > 1, // per-trial output and comparisons need every trial
+                    KeepAllTrials = keepInMemory || specs.Count > 1, // per-trial output and comparisons need every trial
                 }));
             }
 
@@ -125,7 +128,7 @@ public static partial class Cli
                 string folder;
                 try
                 {
-                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), showProgress, output, errors, signals);
+                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), exports, showProgress, output, errors, signals);
                 }
                 catch (OperationCanceledException) when (signals.SimulationToken.IsCancellationRequested)
                 {
@@ -258,7 +261,7 @@ public static partial class Cli
     /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
     public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
 
-    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals)
+    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals)
     {
         var sw = Stopwatch.StartNew();
         var ct = signals.SimulationToken;
@@ -320,9 +323,13 @@ public static partial class Cli
                 using var s = File.Create(Path.Combine(tmp, "trials.f64"));
                 RunExport.TrialsBinary(result, s);
             }
+            else if (keep == "parquet")
+            {
+                WriteTrialsParquet(tmp, result, errors, wct);
+            }
 
             wct.ThrowIfCancellationRequested();
-            WriteReports(tmp, file, result, gates, wct);
+            WriteReports(tmp, file, result, gates, exports, wct);
 
             // Written again last, so its whole_run_s (the console's "whole run") includes the reports and charts.
             wholeRun = sw.Elapsed;
@@ -360,10 +367,10 @@ public static partial class Cli
         return s.Length == 0 ? "unnamed" : s;
     }
 
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct);
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct);
 
-    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, CancellationToken ct) =>
-        WriteReportsImpl(dir, configFile, result, gates, ct);
+    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct) =>
+        WriteReportsImpl(dir, configFile, result, gates, exports, ct);
 
     private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
     {
