@@ -4,6 +4,14 @@ using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;
 
+/// <summary>The shards of a merged run and what they cost, as their partial results recorded it.</summary>
+/// <param name="Shards">Shard count.</param>
+/// <param name="MaxWallSeconds">Longest wall time of a shard (the run's wall time when all shards ran at once).</param>
+/// <param name="TotalWallSeconds">Sum of the shards' wall times.</param>
+/// <param name="TotalCpuSeconds">Sum of the shard processes' CPU times (runtime start and JIT included).</param>
+/// <param name="Hosts">The distinct hosts the shards ran on.</param>
+public sealed record ShardingInfo(int Shards, double MaxWallSeconds, double TotalWallSeconds, double TotalCpuSeconds, System.Collections.Immutable.ImmutableArray<string> Hosts);
+
 /// <summary>Who writes a partial result, for its header.</summary>
 /// <param name="RiskSimVersion">The writing RiskSim's version (a merge refuses partials of another version).</param>
 /// <param name="ConfigFile">The config file as given (shown in the merged reports).</param>
@@ -289,6 +297,7 @@ public static partial class MonteCarloEngine
         }
 
         var simulation = TimeSpan.FromSeconds(parts.Sum(p => p.Header.SimulationSeconds));
+        var sharding = new ShardingInfo(parts.Count, parts.Max(p => p.Header.WallSeconds), parts.Sum(p => p.Header.WallSeconds), parts.Sum(p => p.Header.CpuSeconds), [.. parts.Select(p => p.Header.Host).Distinct()]);
         var sw = Stopwatch.StartNew();
         var sampler = new BlockSampler(spec, options.Seed, options.Sampling);
         int cols = spec.Simulation.KpiColumns;
@@ -308,13 +317,13 @@ public static partial class MonteCarloEngine
                 j.Part.ReadValues(j.K, kpis[j.K].AsSpan((int)start, (int)j.Part.Header.ShardTrials));
             });
             var stats = Aggregate(spec, kpis, trials, options.Threads);
-            return new SimulationResult(spec, options, trials, false, kpis, stats, simulation, sw.Elapsed, sampler);
+            return new SimulationResult(spec, options, trials, false, kpis, stats, simulation, sw.Elapsed, sampler) { Sharding = sharding };
         }
 
-        return MergeOnePass(parts, spec, options, sampler, simulation, sw, progress, cancellation);
+        return MergeOnePass(parts, spec, options, sampler, simulation, sharding, sw, progress, cancellation);
     }
 
-    private static SimulationResult MergeOnePass(IReadOnlyList<ShardPartial> parts, SimulationSpec spec, RunOptions options, BlockSampler sampler, TimeSpan simulation, Stopwatch sw, IProgress<RunProgress>? progress, CancellationToken cancellation)
+    private static SimulationResult MergeOnePass(IReadOnlyList<ShardPartial> parts, SimulationSpec spec, RunOptions options, BlockSampler sampler, TimeSpan simulation, ShardingInfo sharding, Stopwatch sw, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         const int b = BlockSampler.BlockSize;
         int cols = spec.Simulation.KpiColumns;
@@ -432,7 +441,7 @@ public static partial class MonteCarloEngine
             stats[k] = KpiStatistics.Build(TrialKpis.All[k], trials, passes[k], plans[k], final[k].Selected, final[k].Es, setup.WithinMonths[k], NullReason(spec, k));
         }
 
-        return new SimulationResult(spec, options, trials, false, kept, [.. stats], simulation, sw.Elapsed, sampler, KeptTrials, method);
+        return new SimulationResult(spec, options, trials, false, kept, [.. stats], simulation, sw.Elapsed, sampler, KeptTrials, method) { Sharding = sharding };
     }
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
