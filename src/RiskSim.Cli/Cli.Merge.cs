@@ -105,10 +105,13 @@ public static partial class Cli
             if (Directory.Exists(p))
             {
                 var found = Directory.GetFiles(p, "*" + PartialExtension).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
-                leftovers.AddRange(Directory.GetFiles(p, $".*{PartialExtension}.tmp-*").Order(StringComparer.Ordinal));
+                var unfinished = Directory.GetFiles(p, $".*{PartialExtension}.tmp-*").Order(StringComparer.Ordinal).ToList();
+                leftovers.AddRange(unfinished);
                 if (found.Count == 0)
                 {
-                    throw new UsageException($"{p}: no partial results (*{PartialExtension}) in this folder");
+                    throw new UsageException(unfinished.Count == 0
+                        ? $"{p}: no partial results (*{PartialExtension}) in this folder"
+                        : $"{p}: no finished partial results (*{PartialExtension}) in this folder, only unfinished writes (a shard still running, or killed before it finished): {string.Join(", ", unfinished.Select(Path.GetFileName))}");
                 }
 
                 files.AddRange(found);
