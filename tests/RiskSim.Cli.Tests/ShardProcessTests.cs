@@ -116,8 +116,21 @@ public sealed class ShardProcessTests(ShardedRunFixture fixture, ITestOutputHelp
             Assert.Contains($"shard {i} of {shards}", stdout, StringComparison.Ordinal);
         });
         string parts = Path.Combine(root, ShardedRunFixture.Name + "-shards");
-        Assert.Equal(shards, Directory.GetFiles(parts, "*.rspart").Length);
+        var files = Directory.GetFiles(parts, "*.rspart");
+        Assert.Equal(shards, files.Length);
         Assert.Empty(Directory.GetFiles(parts, ".*")); // no temporary file left
+
+        // The README's sizes: 64 bytes a trial (8 KPIs) in memory; about 4 bytes a trial above it for the flagship (beside
+        // the 4 MB of kept trials in shard 0), plus a header of a few kilobytes.
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        if (trials <= RunOptions.DefaultOnePassAbove)
+        {
+            Assert.InRange(bytes - (64 * trials), 0, 16_384 * shards);
+        }
+        else
+        {
+            Assert.InRange((bytes - (64.0 * MonteCarloEngine.KeptTrials)) / trials, 3.5, 4.5);
+        }
 
         var merge = ShardedRunFixture.Cli("merge", parts, "--out", Path.Combine(root, "merged"), "--quiet");
         Assert.True(merge.Code == 0, merge.Err);
@@ -140,46 +153,64 @@ public sealed class ShardProcessTests(ShardedRunFixture fixture, ITestOutputHelp
             Skip.If(start.Code != 0, $"Slurm could not start on this machine, so the job-array part is skipped (the sharded processes are tested without it): {why}");
 
             string root = Path.Combine(fixture.Root, "slurm-run");
-            string job = Path.Combine(state, "risksim-shard.sh");
             string n = OnePassTrials.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-            // The README's sbatch script: a 1-based array, so the shard index is SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN.
-            File.WriteAllText(job, $"""
-                #!/bin/sh
-                #SBATCH --job-name=risksim-shards
-                #SBATCH --cpus-per-task=1
-                exec "{ShardedRunFixture.Dotnet}" "{ShardedRunFixture.CliDll}" run "{RepoPaths.Flagship}" --trials {n} --shard slurm --out "{root}" --quiet --threads 1
-
-                """);
-            var env = new Dictionary<string, string> { ["SLURM_CONF"] = Path.Combine(state, "slurm.conf") };
-            var batch = ShardedRunFixture.Exec("sbatch", ["--array=1-4", "--wait", $"--output={state}/task-%a.log", job], env, minutes: 15);
-            var logs = Directory.GetFiles(state, "task-*.log").Order(StringComparer.Ordinal).Select(f => $"--- {Path.GetFileName(f)}\n{File.ReadAllText(f)}").ToList();
+            // The README's sbatch script, as it stands, on a 1-based array (shard = SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN),
+            // one CPU a task; then the README's merge job, after the array (afterok), waited for.
+            string job = Path.Combine(state, "risksim-shards.sbatch");
+            File.WriteAllText(job, ReadmeSbatchScript());
+            var env = new Dictionary<string, string>
+            {
+                ["SLURM_CONF"] = Path.Combine(state, "slurm.conf"),
+                ["RISKSIM"] = $"{ShardedRunFixture.Dotnet} {ShardedRunFixture.CliDll}",
+                ["CONFIG"] = RepoPaths.Flagship,
+                ["OUT"] = root,
+                ["TRIALS"] = n,
+            };
+            var array = ShardedRunFixture.Exec("sbatch", ["--parsable", "--array=1-4", "--cpus-per-task=1", $"--output={state}/task-%a.log", job], env, minutes: 1);
+            Assert.True(array.Code == 0, $"sbatch exit {array.Code}: {array.Out}{array.Err}");
+            string jobId = array.Out.Trim().Split(';')[0];
+            string parts = Path.Combine(root, ShardedRunFixture.Name + "-shards");
+            var merge = ShardedRunFixture.Exec("sbatch", ["--wait", $"--dependency=afterok:{jobId}", "--kill-on-invalid-dep=yes", $"--output={state}/merge.log",
+                "--wrap", $"{ShardedRunFixture.Dotnet} {ShardedRunFixture.CliDll} merge {parts} --out {root}"], env, minutes: 15);
+            var logs = Directory.GetFiles(state, "*.log").Where(f => Path.GetFileName(f).StartsWith("task-", StringComparison.Ordinal) || Path.GetFileName(f) == "merge.log")
+                .Order(StringComparer.Ordinal).Select(f => $"--- {Path.GetFileName(f)}\n{File.ReadAllText(f)}").ToList();
             log.WriteLine(string.Join('\n', logs));
-            Assert.True(batch.Code == 0, $"sbatch exit {batch.Code}: {batch.Out}{batch.Err}\n{string.Join('\n', logs)}");
+            Assert.True(merge.Code == 0, $"merge job: sbatch exit {merge.Code}: {merge.Out}{merge.Err}\n{string.Join('\n', logs)}");
             for (int task = 1; task <= 4; task++)
             {
                 Assert.Contains($"shard {task - 1} of 4", File.ReadAllText(Path.Combine(state, $"task-{task}.log")), StringComparison.Ordinal);
             }
 
-            string parts = Path.Combine(root, ShardedRunFixture.Name + "-shards");
             var files = Directory.GetFiles(parts, "*.rspart").Order(StringComparer.Ordinal).ToList();
             Assert.Equal(4, files.Count);
             foreach (string f in files)
             {
                 var header = ShardPartial.Read(f, () => File.OpenRead(f), verify: false).Header;
-                Assert.StartsWith("slurm array job ", header.Origin, StringComparison.Ordinal);
+                Assert.StartsWith($"slurm array job {jobId}, task ", header.Origin, StringComparison.Ordinal);
             }
 
-            var merge = ShardedRunFixture.Cli("merge", parts, "--out", Path.Combine(root, "merged"), "--quiet");
-            Assert.True(merge.Code == 0, merge.Err);
-            log.WriteLine(merge.Out);
-            ShardedRunFixture.AssertSameResult(fixture.OneProcess(OnePassTrials), Path.Combine(root, "merged", ShardedRunFixture.Name), 4);
+            Assert.Contains("merged 4 shards", File.ReadAllText(Path.Combine(state, "merge.log")), StringComparison.Ordinal);
+            ShardedRunFixture.AssertSameResult(fixture.OneProcess(OnePassTrials), Path.Combine(root, ShardedRunFixture.Name), 4);
         }
         finally
         {
             var stop = ShardedRunFixture.Exec("bash", [Path.Combine(scripts, "stop-slurm.sh"), state], minutes: 1);
             log.WriteLine(stop.Out + stop.Err);
         }
+    }
+
+    /// <summary>The sbatch script between the README's sbatch-example markers.</summary>
+    private static string ReadmeSbatchScript()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        int start = readme.IndexOf("<!-- sbatch-example:start -->", StringComparison.Ordinal);
+        int end = readme.IndexOf("<!-- sbatch-example:end -->", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has no sbatch example between its markers");
+        string block = readme[start..end];
+        int open = block.IndexOf("```sh\n", StringComparison.Ordinal) + "```sh\n".Length;
+        int close = block.LastIndexOf("```", StringComparison.Ordinal);
+        return block[open..close];
     }
 
     [Fact]
