@@ -92,13 +92,17 @@ public static partial class MonteCarloEngine
             : RunShardInMemory(options, run, header, destination, clock, progress, cancellation);
     }
 
-    private static ShardHeader Finished(ShardHeader header, Stopwatch clock, TimeSpan simulation) => header with
+    private static ShardHeader Finished(ShardHeader header, Stopwatch clock, TimeSpan simulation)
     {
-        Created = DateTimeOffset.UtcNow,
-        WallSeconds = clock.Elapsed.TotalSeconds,
-        CpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-        SimulationSeconds = simulation.TotalSeconds,
-    };
+        using var process = Process.GetCurrentProcess();
+        return header with
+        {
+            Created = DateTimeOffset.UtcNow,
+            WallSeconds = clock.Elapsed.TotalSeconds,
+            CpuSeconds = process.TotalProcessorTime.TotalSeconds,
+            SimulationSeconds = simulation.TotalSeconds,
+        };
+    }
 
     private static void RequireDone(bool[] done, long first, long end, CancellationToken cancellation)
     {
