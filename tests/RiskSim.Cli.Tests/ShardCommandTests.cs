@@ -133,6 +133,39 @@ public sealed class ShardCommandTests : IDisposable
         Assert.Contains("\"DistributionNpv\":{", chartsA, StringComparison.Ordinal); // the chart data is there to compare
     }
 
+    [Fact]
+    public void The_READMEs_billion_trial_figures_are_those_of_the_recorded_run()
+    {
+        // Recomputed from the raw /usr/bin/time lines in docs/benchmarks/sharded-run.md: the README's paragraph quotes them.
+        string raw = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "benchmarks", "sharded-run.md"));
+        var shards = System.Text.RegularExpressions.Regex.Matches(raw, @"^shard (\d+): wall ([\d.]+) s, user ([\d.]+) s, sys ([\d.]+) s, max RSS (\d+) KB$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal(16, shards.Count);
+        static double D(System.Text.RegularExpressions.Group g) => double.Parse(g.Value, System.Globalization.CultureInfo.InvariantCulture);
+        double cpu = shards.Sum(m => D(m.Groups[3]) + D(m.Groups[4]));
+        double shardMiB = shards.Max(m => D(m.Groups[5])) / 1024;
+        var all = System.Text.RegularExpressions.Regex.Match(raw, @"^all shards: wall ([\d.]+) s", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var bytes = System.Text.RegularExpressions.Regex.Match(raw, @"^partial results: (\d+) bytes$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var merge = System.Text.RegularExpressions.Regex.Match(raw, @"^merge: wall ([\d.]+) s, user ([\d.]+) s, sys ([\d.]+) s, max RSS (\d+) KB$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(all.Success && bytes.Success && merge.Success, "docs/benchmarks/sharded-run.md lacks a line the README quotes");
+
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        int at = readme.IndexOf("**Measured once: 1,000,000,000 trials in 16 shards**", StringComparison.Ordinal);
+        Assert.True(at >= 0, "README.md has no measured sharded run");
+        string paragraph = readme[at..readme.IndexOf("\n\n", at, StringComparison.Ordinal)];
+        string F(double x, string format) => x.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string figure in new[]
+        {
+            $"all shards **{F(D(all.Groups[1]), "0.0")} s** wall",
+            $"**{F(cpu, "0.0")} s** of CPU in all ({F(cpu * 1e9 / 1_000_000_000, "0")} ns a trial",
+            $"at most **{F(shardMiB, "0")} MiB**",
+            $"**{F(D(bytes.Groups[1]) / 1e9, "0.00")} GB** of partial results",
+            $"the merge **{F(D(merge.Groups[1]), "0.0")} s** wall, **{F(D(merge.Groups[2]) + D(merge.Groups[3]), "0.0")} s** CPU, **{F(D(merge.Groups[4]) / 1024, "0")} MiB** peak",
+        })
+        {
+            Assert.True(paragraph.Replace("\n", " ", StringComparison.Ordinal).Contains(figure, StringComparison.Ordinal), $"README.md should say \"{figure}\"");
+        }
+    }
+
     /// <summary>summary.json without what depends on the process that wrote it (timings, threads, machine, sharding).</summary>
     internal static string Normalized(string summaryJson)
     {
