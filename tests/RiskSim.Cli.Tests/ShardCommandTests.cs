@@ -170,7 +170,7 @@ public sealed class ShardCommandTests : IDisposable
     internal static string Normalized(string summaryJson)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(summaryJson)!.AsObject();
-        foreach (string key in new[] { "elapsed_s", "simulation_s", "aggregation_s", "threads", "sharding" })
+        foreach (string key in new[] { "elapsed_s", "whole_run_s", "simulation_s", "aggregation_s", "threads", "sharding" })
         {
             node.Remove(key);
         }
