@@ -8,7 +8,7 @@ namespace RiskSim.Cli;
 
 public static partial class Cli
 {
-    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors), TornadoCommand(output, errors), BenchCommand(output, errors)];
+    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors), TornadoCommand(output, errors), BenchCommand(output, errors), MergeCommand(output, errors)];
 
     private static Command RunCommand(TextWriter output, TextWriter errors)
     {
@@ -28,12 +28,23 @@ public static partial class Cli
         var twoPass = new Option<bool>("--two-pass") { Description = $"Exact percentiles by simulating every block twice (memory flat, twice the simulation time; automatic above {RunOptions.MaxInMemoryTrials:N0} trials). Without it, runs above {RunOptions.DefaultOnePassAbove:N0} trials take one pass with exact percentiles (about 5 bytes per trial), smaller ones keep every trial. Not with --keep-trials or several configs." };
         var irr = new Option<bool>("--irr") { Description = "Also compute each trial's IRR (irr_annual); same as simulation.irr = true." };
         var set = SetOption();
+        var shard = ShardOption();
         var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
         {
-            configs, trials, seed, sampling, threads, outDir, keep, export, untilStable, maxTrials, quiet, irr, twoPass, set,
+            configs, trials, seed, sampling, threads, outDir, keep, export, untilStable, maxTrials, quiet, irr, twoPass, set, shard,
         };
         cmd.SetAction(r =>
         {
+            if (r.GetValue(shard) is { } shardText)
+            {
+                if (r.GetValue(export) is { Length: > 0 })
+                {
+                    throw new UsageException("--export is not available with --shard: a shard writes only its partial result, and 'risksim merge' writes no exports yet");
+                }
+
+                return RunShardCommand(r, shardText, new RunArguments(configs, trials, seed, sampling, threads, outDir, keep, untilStable, quiet, irr, twoPass, set), output, errors);
+            }
+
             var files = r.GetValue(configs)!;
             var overrides = r.GetValue(set) ?? [];
             bool withIrr = r.GetValue(irr);
@@ -261,7 +272,7 @@ public static partial class Cli
     /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
     public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
 
-    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals)
+    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals, Func<IProgress<RunProgress>?, SimulationResult>? compute = null)
     {
         var sw = Stopwatch.StartNew();
         var ct = signals.SimulationToken;
@@ -272,7 +283,7 @@ public static partial class Cli
         }) : null;
 
         progress = TestHooks.MarkFirstBlock(progress);
-        SimulationResult result = MonteCarloEngine.Run(spec, options, progress, ct);
+        SimulationResult result = compute?.Invoke(progress) ?? MonteCarloEngine.Run(spec, options, progress, ct); // compute: a merge of shards
         while (target is { } tg && !result.Partial)
         {
             double width = StabilityWidth(result);

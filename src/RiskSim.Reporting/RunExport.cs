@@ -35,6 +35,7 @@ public static class RunExport
         w.WriteNumber("whole_run_s", Math.Round(wholeRun.TotalSeconds, 3));
         w.WriteString("timings", "simulation_s: sampling and the model; aggregation_s: the statistics; whole_run_s: wall time from the start of the run to its results written, reports and charts included");
         w.WriteString("percentile_method", r.PercentileMethod);
+        ShardingExport.Write(w, r);
         w.WriteString("percentile_convention", ChartCaptions.PercentileConvention + " Pxx is the order statistic of rank ceil(xx/100 × trials); trials where a KPI does not exist rank as its worst outcome.");
         WriteStatistics(w, r.Statistics);
         WriteDisplay(w, r.Statistics);

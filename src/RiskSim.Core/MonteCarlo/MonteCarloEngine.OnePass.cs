@@ -39,31 +39,12 @@ public static partial class MonteCarloEngine
         long trials = options.Trials;
         const int b = BlockSampler.BlockSize;
         long blocks = run.Blocks;
-        int pilotBlocks = (int)Math.Clamp(trials / b, KeptTrials / b, PilotTrials / b); // whole blocks (run.Trials > KeptTrials)
         int cols = run.Columns;
         var sw = Stopwatch.StartNew();
-
-        // Pilot: whole blocks. The first KeptTrials go straight into the run's kept columns, the rest into columns of their own.
-        const int keptBlocks = KeptTrials / b;
-        var kept = new double[cols][];
-        var rest = new double[cols][];
-        for (int k = 0; k < cols; k++)
-        {
-            kept[k] = GC.AllocateUninitializedArray<double>(KeptTrials); // whole blocks, every one simulated below
-            rest[k] = run.Scratch.Rent<double>((pilotBlocks - keptBlocks) * b);
-        }
-
-        Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
-        {
-            run.Simulate(w, blk, b, blk < keptBlocks ? kept : rest, (blk < keptBlocks ? blk : blk - keptBlocks) * b);
-            return w;
-        }, _ => { });
-
-        ReadOnlySpan<double> PilotBlock(int k, int blk) => blk < keptBlocks ? kept[k].AsSpan(blk * b, b) : rest[k].AsSpan((blk - keptBlocks) * b, b);
-        var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
+        var pilot = SimulatePilot(spec, run, options);
+        int pilotBlocks = pilot.Blocks;
+        var (kept, rest, setup, windows) = (pilot.Kept, pilot.Rest, pilot.Setup, pilot.Windows);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
-        var windows = new PilotWindows[cols];
-        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], rest[k], setup.Buckets[k], options.WindowSigmas));
 
         int workerCount = options.Threads;
         TailCollector[] NewCollectors(long share) => [.. windows.Select((x, k) => x.NewCollector((int)Math.Min(int.MaxValue / 2, (long)(x.Coverage * share * 1.25) + 1024), setup.Buckets[k], run.Scratch))];
@@ -81,7 +62,7 @@ public static partial class MonteCarloEngine
         {
             for (int blk = 0; blk < pilotBlocks; blk++)
             {
-                pilotWorker.Accumulate(k, blk, PilotBlock(k, blk), setup, sums, squares);
+                pilotWorker.Accumulate(k, blk, pilot.Block(k, blk), setup, sums, squares);
             }
 
             rest[k] = []; // counted: only the kept trials stay
@@ -140,6 +121,59 @@ public static partial class MonteCarloEngine
     }
 
     /// <summary>
+    /// Simulates the one-pass pilot (the first whole blocks, up to <see cref="PilotTrials"/> trials; the first
+    /// <see cref="KeptTrials"/> go into the run's kept columns) and plans each KPI's windows from it. Deterministic:
+    /// every process that runs it for the same spec, seed and trials gets the same windows (sharded runs rely on it).
+    /// </summary>
+    private static Pilot SimulatePilot(SimulationSpec spec, RunSetup run, RunOptions options)
+    {
+        const int b = BlockSampler.BlockSize;
+        long trials = options.Trials;
+        int pilotBlocks = (int)Math.Clamp(trials / b, KeptTrials / b, PilotTrials / b); // whole blocks (run.Trials > KeptTrials)
+        int cols = run.Columns;
+
+        // Pilot: whole blocks. The first KeptTrials go straight into the run's kept columns, the rest into columns of their own.
+        const int keptBlocks = KeptTrials / b;
+        var kept = new double[cols][];
+        var rest = new double[cols][];
+        for (int k = 0; k < cols; k++)
+        {
+            kept[k] = GC.AllocateUninitializedArray<double>(KeptTrials); // whole blocks, every one simulated below
+            rest[k] = run.Scratch.Rent<double>((pilotBlocks - keptBlocks) * b);
+        }
+
+        Parallel.For(0, pilotBlocks, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, () => run.NewBuffers(withKpis: false), (blk, _, w) =>
+        {
+            run.Simulate(w, blk, b, blk < keptBlocks ? kept : rest, (blk < keptBlocks ? blk : blk - keptBlocks) * b);
+            return w;
+        }, _ => { });
+
+        var setup = new KpiSetup(spec, trials, k => kept[k].AsSpan(0, b));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+        var windows = new PilotWindows[cols];
+        Parallel.For(0, cols, parallel, k => windows[k] = PilotWindows.Plan(TrialKpis.All[k], kept[k], rest[k], setup.Buckets[k], options.WindowSigmas));
+        return new Pilot(pilotBlocks, kept, rest, setup, windows);
+    }
+
+    /// <summary>The pilot of a one-pass run: its blocks' KPIs (the kept trials, then the rest), the KPIs' setup and windows.</summary>
+    private sealed class Pilot(int blocks, double[][] kept, double[][] rest, KpiSetup setup, PilotWindows[] windows)
+    {
+        public int Blocks { get; } = blocks;
+        public double[][] Kept { get; } = kept;
+        public double[][] Rest { get; } = rest;
+        public KpiSetup Setup { get; } = setup;
+        public PilotWindows[] Windows { get; } = windows;
+
+        /// <summary>Pilot block <paramref name="blk"/> of KPI <paramref name="k"/> (empty once the rest has been let go).</summary>
+        public ReadOnlySpan<double> Block(int k, int blk)
+        {
+            const int b = BlockSampler.BlockSize;
+            const int keptBlocks = KeptTrials / b;
+            return blk < keptBlocks ? Kept[k].AsSpan(blk * b, b) : Rest[k].AsSpan((blk - keptBlocks) * b, b);
+        }
+    }
+
+    /// <summary>
     /// The value windows a pilot predicts for one KPI's wanted ranks (merged, bucket-aligned, increasing) and the
     /// window that holds the expected-shortfall threshold, whose worse edge is the collectors' cut.
     /// </summary>
@@ -161,6 +195,12 @@ public static partial class MonteCarloEngine
 
         /// <summary>Share of the pilot's trials inside the windows (sizes the candidate buffers).</summary>
         public double Coverage { get; }
+
+        /// <summary>The windows as bucket ranges (merged, increasing): what a shard's partial result records of them.</summary>
+        public IReadOnlyList<(int Lo, int Hi)> BucketRanges => _buckets;
+
+        /// <summary>Index in <see cref="BucketRanges"/> of the window that holds the shortfall threshold, or −1.</summary>
+        public int EsIndex => _es;
 
         /// <summary>The windows from one KPI's pilot values, given as the kept trials' column and the rest of the pilot (no copy).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

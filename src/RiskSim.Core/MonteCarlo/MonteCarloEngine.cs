@@ -122,6 +122,9 @@ public sealed class SimulationResult
     /// <summary>Statistics of one KPI by key.</summary>
     public KpiStatistics this[string key] => Statistics.First(s => s.Kpi.Key == key);
 
+    /// <summary>For a merged sharded run: its shards and what they cost (null for a run in one process).</summary>
+    public ShardingInfo? Sharding { get; init; }
+
     /// <summary>A summary metric "kpi.stat" (as used by gates and summary.json).</summary>
     public double? Metric(string metric)
     {
