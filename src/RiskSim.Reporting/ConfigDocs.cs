@@ -90,7 +90,7 @@ public static class ConfigDocs
                         w.WriteNumber("maximum", f.Max);
                         break;
                     case FieldKind.Nested:
-                        w.WriteString("type", "object");
+                        WriteFromBenchmarks(w);
                         break;
                     case FieldKind.IntegerList:
                         w.WriteString("type", "array");
@@ -354,6 +354,80 @@ public static class ConfigDocs
         sb.Append(" and STAT one of ").Append(string.Join(", ", TrialKpis.Statistics.Select(s => $"`{s}`")));
         sb.Append(", or `payback_months.prob_within_N` / `discounted_payback_months.prob_within_N`.\n");
         return sb.ToString();
+    }
+
+    /// <summary>The shape of operating_point.from_benchmarks (what the benchmark resolver accepts).</summary>
+    private static void WriteFromBenchmarks(Utf8JsonWriter w)
+    {
+        w.WriteString("type", "object");
+        w.WriteBoolean("additionalProperties", false);
+        WriteRequired(w, ["files", "sla"]);
+        w.WriteStartObject("properties");
+        w.WriteStartObject("files");
+        w.WriteStartArray("oneOf");
+        w.WriteStartObject();
+        w.WriteString("type", "string");
+        w.WriteNumber("minLength", 1);
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("type", "array");
+        w.WriteNumber("minItems", 1);
+        w.WriteStartObject("items");
+        w.WriteString("type", "string");
+        w.WriteNumber("minLength", 1);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("sla");
+        w.WriteStartArray("oneOf");
+        w.WriteStartObject();
+        w.WriteString("type", "string");
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("type", "array");
+        w.WriteStartObject("items");
+        w.WriteString("type", "string");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("gpus");
+        w.WriteString("type", "integer");
+        w.WriteNumber("minimum", 1);
+        w.WriteNumber("maximum", 100_000);
+        w.WriteEndObject();
+        w.WriteStartObject("filter");
+        w.WriteString("type", "object");
+        w.WriteBoolean("additionalProperties", false);
+        w.WriteStartObject("properties");
+        foreach (var k in FromBenchmarksSchema.FilterKeys)
+        {
+            w.WriteStartObject(k);
+            w.WriteString("type", "string");
+            w.WriteNumber("minLength", 1);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("spread");
+        w.WriteStartArray("oneOf");
+        w.WriteStartObject();
+        w.WriteStartArray("enum");
+        w.WriteStringValue("runs");
+        w.WriteStringValue("fixed");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("type", "object");
+        w.WriteStartArray("required");
+        w.WriteStringValue("dist");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     private static void WriteRequired(Utf8JsonWriter w, IEnumerable<string> names)

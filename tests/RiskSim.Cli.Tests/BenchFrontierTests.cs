@@ -138,7 +138,7 @@ public sealed class BenchFrontierTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "frontier.png")));
         string md = File.ReadAllText(Path.Combine(dir, "report.md"));
         Assert.Contains("### Operating point from benchmark files", md, StringComparison.Ordinal);
-        Assert.Contains("![frontier](frontier.png)", md, StringComparison.Ordinal);
+        Assert.Contains("![Benchmark frontier](frontier.png)", md, StringComparison.Ordinal);
         Assert.Contains("Binding: tokens_per_s_per_user>=50 binds", md, StringComparison.Ordinal);
         Assert.Contains("| `operating_point.output_tokens_per_s_per_gpu` |", md, StringComparison.Ordinal);
         using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))))

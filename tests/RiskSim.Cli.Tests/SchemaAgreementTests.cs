@@ -23,7 +23,19 @@ public sealed class SchemaAgreementTests
         return result.IsValid;
     }
 
-    private static bool LoaderAccepts(string json) => ConfigLoader.TryLoad(json).Spec is not null;
+    /// <summary>True when the CLI would load it: benchmark files (paths relative to configs/) are resolved first.</summary>
+    private static bool LoaderAccepts(string json)
+    {
+        try
+        {
+            var r = RiskSim.Bench.BenchmarkConfigResolver.Resolve(json, Path.Combine(RepoPaths.Configs, "config.json"));
+            return ConfigLoader.TryLoad(r.Json, r.Overrides).Spec is not null;
+        }
+        catch (ConfigException)
+        {
+            return false;
+        }
+    }
 
     public static TheoryData<string> ConfigFiles()
     {

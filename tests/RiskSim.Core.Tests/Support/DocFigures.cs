@@ -289,7 +289,10 @@ internal static partial class DocFigures
         return Specs.GetOrAdd(key, _ =>
         {
             string path = config == "flagship" ? RepoPaths.Flagship : Path.Combine(RepoPaths.Configs, config + ".json");
-            return ConfigLoader.Load(File.ReadAllText(path), Path.GetFileName(path), scenario?.Overrides);
+
+            // As the CLI loads it: a config that starts from benchmark files has its operating point filled first.
+            var resolved = RiskSim.Bench.BenchmarkConfigResolver.Resolve(File.ReadAllText(path), path, scenario?.Overrides);
+            return ConfigLoader.Load(resolved.Json, Path.GetFileName(path), resolved.Overrides);
         });
     }
 
