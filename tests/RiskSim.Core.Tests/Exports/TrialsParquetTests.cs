@@ -158,7 +158,7 @@ public sealed class TrialsParquetTests
     public async Task A_kpi_that_never_exists_is_null_in_every_row_with_its_reason_code()
     {
         // Rate mode: no up-front capex, so ROI and payback do not exist in any trial.
-        var spec = TestConfigs.FromJson(File.ReadAllText(Path.Combine(RepoPaths.Configs, "b200-gpt-oss-120b-rate.json")));
+        var spec = ResolvingLoader.Load(Path.Combine(RepoPaths.Configs, "b200-gpt-oss-120b-rate.json"));
         var result = Run(spec, 3000);
         using var stream = new MemoryStream();
         await TrialsParquet.WriteAsync(result, stream);

@@ -289,7 +289,7 @@ internal static partial class DocFigures
         return Specs.GetOrAdd(key, _ =>
         {
             string path = config == "flagship" ? RepoPaths.Flagship : Path.Combine(RepoPaths.Configs, config + ".json");
-            return ConfigLoader.Load(File.ReadAllText(path), Path.GetFileName(path), scenario?.Overrides);
+            return ResolvingLoader.Load(path, scenario?.Overrides, Path.GetFileName(path));
         });
     }
 
