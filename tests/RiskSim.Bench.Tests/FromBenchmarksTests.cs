@@ -44,6 +44,15 @@ public sealed class FromBenchmarksTests : IDisposable
         Assert.Throws<ConfigException>(() => Load(path, overrides));
 
     [Fact]
+    public void A_key_twice_in_one_object_is_a_config_error_not_a_crash()
+    {
+        // Found by ConfigFuzzTests: the resolver's lazy JsonNode threw ArgumentException on the duplicate.
+        string cfg = _tmp.File("dup.json", """{ "deployment": 1, "deployment": { "accelerator": "x", "gpus_per_unit": 8, "units": 1 } }""");
+        var ex = Fails(cfg);
+        Assert.Contains("deployment: duplicate key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InferenceX_sweep_fills_the_operating_point_at_the_interactivity_floor()
     {
         // Fixture figures (16 GPUs per point): c=512 output_throughput 22,534.153728724606 tok/s, median_tpot_ms

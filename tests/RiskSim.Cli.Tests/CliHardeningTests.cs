@@ -80,7 +80,8 @@ public sealed class CliHardeningTests : IDisposable
     public void Rate_mode_gates_on_roi_or_payback_fail_validation_not_every_run()
     {
         string rate = Path.Combine(RepoPaths.Configs, "b200-gpt-oss-120b-rate.json");
-        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(rate))!;
+        // Resolved first: the config's benchmark paths are relative to configs/, and this copy is written elsewhere.
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(ResolvingLoader.Resolve(File.ReadAllText(rate), rate).Json)!;
         doc["gates"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"metric": "npv_usd.p10", "op": ">=", "value": 0}, {"metric": "net_roi.p50", "op": ">=", "value": 1}, {"metric": "payback_months.prob_within_24", "op": ">=", "value": 0.8}]""");
         string path = Write("rate-gates.json", doc.ToJsonString());
         var (code, _, err) = Run("validate", path);

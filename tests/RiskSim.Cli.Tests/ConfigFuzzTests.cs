@@ -33,7 +33,9 @@ public sealed class ConfigFuzzTests : IDisposable
 
     public void Dispose() => Directory.Delete(_tmp, recursive: true);
 
-    private static readonly string[] ConfigTexts = [.. Directory.GetFiles(RepoPaths.Configs, "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllText)];
+    // Resolved as the CLI does: a config that starts from benchmark files is fuzzed with its operating point filled in
+    // (the mutated copy is written elsewhere, where its relative benchmark paths would not be found).
+    private static readonly string[] ConfigTexts = [.. Directory.GetFiles(RepoPaths.Configs, "*.json").Order(StringComparer.Ordinal).Select(f => ResolvingLoader.Resolve(File.ReadAllText(f), f).Json)];
 
     private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("RISKSIM_FUZZ_CASES"), out int n) && n > 0 ? n : DefaultCases;
 

@@ -136,7 +136,7 @@ public sealed partial class ConsoleOutputTests : IDisposable
 
     private static SimulationResult Run(string config, long trials = 2000, bool irr = false)
     {
-        var spec = ConfigLoader.Load(File.ReadAllText(config), config);
+        var spec = ResolvingLoader.Load(config);
         if (irr)
         {
             spec = spec with { Simulation = spec.Simulation with { Irr = true } };

@@ -339,7 +339,7 @@ public partial class DocsTests
     [GeneratedRegex(@"^\| `(?<key>[a-z0-9_]+)` \| (?<value>[^|]*) \|")]
     private static partial Regex KpiRow();
 
-    [GeneratedRegex(@"^\| [a-z0-9-]+ \| ")]
+    [GeneratedRegex(@"^\| [a-z0-9.-]+ \| ")]
     private static partial Regex HeadlineRow();
 
     [GeneratedRegex("`[^`]*`")]

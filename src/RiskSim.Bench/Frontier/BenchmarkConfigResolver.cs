@@ -27,7 +27,7 @@ public static class BenchmarkConfigResolver
 {
     private const string Prefix = FromBenchmarksSchema.Path;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static readonly JsonDocumentOptions DocOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonDocumentOptions DocOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false };
     private static readonly string[] ScaledKeys = ["min", "mode", "max", "mean", "sd", "median", "value"];
 
     /// <summary>Resolves <paramref name="json"/> read from <paramref name="configPath"/>.</summary>
@@ -45,7 +45,7 @@ public static class BenchmarkConfigResolver
         }
         catch (JsonException)
         {
-            root = null; // the loader reports it, with line and byte
+            root = null; // the loader reports it (a duplicate key too), with line and byte
         }
 
         var inner = overrides.Where(o => o.TrimStart().StartsWith(Prefix + ".", StringComparison.Ordinal)).ToList();

@@ -3,7 +3,6 @@ using Parquet;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
 using RiskSim.Core.Tests.MonteCarlo;
-using RiskSim.Core.Tests.Support;
 using RiskSim.Reporting;
 
 namespace RiskSim.Core.Tests.Exports;
@@ -49,7 +48,7 @@ public sealed partial class ExportDocsTests
         foreach (string code in new[] { "not_within_horizon", "no_capex" })
         {
             Assert.Contains($"`{code}`", text, StringComparison.Ordinal);
-            Assert.Contains(code, MonteCarloEngine.NullReasonCode(spec, TrialKpis.Payback) + MonteCarloEngine.NullReasonCode(spec, TrialKpis.NetRoi) + MonteCarloEngine.NullReasonCode(TestConfig.Minimal().Load(), TrialKpis.Payback), StringComparison.Ordinal);
+            Assert.Contains(code, MonteCarloEngine.NullReasonCode(spec, TrialKpis.Payback) + MonteCarloEngine.NullReasonCode(spec, TrialKpis.NetRoi) + MonteCarloEngine.NullReasonCode(ResolvingLoader.Load(Path.Combine(RepoPaths.Configs, "b200-gpt-oss-120b-rate.json")), TrialKpis.Payback), StringComparison.Ordinal);
         }
     }
 

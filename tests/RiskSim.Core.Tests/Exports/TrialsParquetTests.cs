@@ -5,7 +5,6 @@ using RiskSim.Core.Engine;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
 using RiskSim.Core.Tests.MonteCarlo;
-using RiskSim.Core.Tests.Support;
 using RiskSim.Reporting;
 
 namespace RiskSim.Core.Tests.Exports;
@@ -158,8 +157,8 @@ public sealed class TrialsParquetTests
     [Fact]
     public async Task A_kpi_that_never_exists_is_null_in_every_row_with_its_reason_code()
     {
-        // Rate mode: no up-front capex, so ROI and payback do not exist in any trial (utilization uncertain, so something is sampled).
-        var spec = TestConfig.Minimal().Set("drivers.utilization", "{\"dist\": \"uniform\", \"min\": 0.4, \"max\": 0.8}").Load();
+        // Rate mode: no up-front capex, so ROI and payback do not exist in any trial.
+        var spec = ResolvingLoader.Load(Path.Combine(RepoPaths.Configs, "b200-gpt-oss-120b-rate.json"));
         var result = Run(spec, 3000);
         using var stream = new MemoryStream();
         await TrialsParquet.WriteAsync(result, stream);

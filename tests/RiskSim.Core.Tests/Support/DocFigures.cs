@@ -289,10 +289,7 @@ internal static partial class DocFigures
         return Specs.GetOrAdd(key, _ =>
         {
             string path = config == "flagship" ? RepoPaths.Flagship : Path.Combine(RepoPaths.Configs, config + ".json");
-
-            // As the CLI loads it: a config that starts from benchmark files has its operating point filled first.
-            var resolved = RiskSim.Bench.BenchmarkConfigResolver.Resolve(File.ReadAllText(path), path, scenario?.Overrides);
-            return ConfigLoader.Load(resolved.Json, Path.GetFileName(path), resolved.Overrides);
+            return ResolvingLoader.Load(path, scenario?.Overrides, Path.GetFileName(path));
         });
     }
 
