@@ -28,7 +28,7 @@ public sealed partial class ChartContentTests : IDisposable
         }
     }
 
-    private static SimulationSpec Spec(string config) => ConfigLoader.Load(File.ReadAllText(Path.Combine(RepoPaths.Configs, config)), config);
+    private static SimulationSpec Spec(string config) => ResolvingLoader.Load(Path.Combine(RepoPaths.Configs, config), null, config);
 
     private static ReportData Report(string config, long trials)
     {
@@ -187,7 +187,7 @@ public sealed partial class ChartContentTests : IDisposable
         node["drivers"]!.AsObject().Remove("software_multiplier_ceiling");
         node["drivers"]!.AsObject().Remove("software_time_constant_months");
         node.Remove("correlations");
-        var spec = ConfigLoader.Load(node.ToJsonString(), "bare.json");
+        var spec = ResolvingLoader.Load(node.ToJsonString(), Path.Combine(RepoPaths.Configs, "bare.json"), null, "bare.json");
         var result = MonteCarloEngine.Run(spec, new RunOptions(20_000, 1, SamplingMethod.LatinHypercube, 2));
         var bare = ChartBundles.From(ReportData.Compute(result, Gates.Evaluate(result), "bare.json"));
         Assert.Equal(["fan-price", "fan-utilization"], bare.DriverFans.Select(f => f.FileStem));

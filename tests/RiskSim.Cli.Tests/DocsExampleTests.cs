@@ -179,6 +179,6 @@ public sealed partial class DocsExampleTests(DocsExampleTests.QuickStartRun run)
     [GeneratedRegex(@"^\s{2}([a-z]+)\s", RegexOptions.Multiline)]
     private static partial Regex HelpCommand();
 
-    [GeneratedRegex(@"^\| (vector width|threads|machine|elapsed) \|")]
+    [GeneratedRegex(@"^\| (vector width|threads|machine|elapsed|timings) \|")]
     private static partial Regex MachineRow();
 }
