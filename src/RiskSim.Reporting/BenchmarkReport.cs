@@ -21,6 +21,18 @@ public static class BenchmarkReport
     public static FrontierChartData? Chart(SimulationSpec spec) =>
         spec.Benchmarks is { } o ? FrontierChartData.From(o.Frontier, $"{o.Group}: output tok/s per GPU vs tok/s per user") : null;
 
+    /// <summary>The frontier chart's caption in the report: what it shows and the point used.</summary>
+    public static string ChartCaption(SimulationSpec spec)
+    {
+        if (spec.Benchmarks is not { } o)
+        {
+            return "";
+        }
+
+        var c = o.Choice;
+        return $"Output tok/s per GPU against tok/s per user for the {o.Frontier.Points.Length} measured points of {o.Group}; the line is the Pareto frontier and the shaded band the interactivity the SLA {o.Frontier.Sla.Text} allows. The diamond is the operating point this run uses: {Num(c.Point.OutputTokensPerSPerGpu)} output tok/s per GPU at {Num(c.Point.TokensPerSPerUser)} tok/s per user, {(c.Interpolated ? "interpolated between two frontier points" : "a measured point")}; {c.BindingText}.";
+    }
+
     /// <summary>Plain-text lines (evaluate's table, explain); empty when the spec does not start from files.</summary>
     public static string Text(SimulationSpec spec, string indent = "")
     {
@@ -82,7 +94,7 @@ public static class BenchmarkReport
 
         if (images.Contains(ChartFile))
         {
-            b.Add(new ImageBlock(ChartFile, "frontier", "The frontier, the SLA region and the chosen point"));
+            b.Add(new ParagraphBlock($"The frontier chart (`{ChartFile}`) is with the other charts in section 5."));
         }
 
         return b;

@@ -136,10 +136,17 @@ public static class ChartBundles
         var spider = d.Spider is { Lines.Length: > 0 } sp ? ToSpiderData(sp) : null;
         Entry("spider-npv", "Spider of NPV", spider, () => SpiderCaption(d.Spider!), () => "The spider of NPV is not drawn: the config has no uncertain inputs.");
 
+        // Only a config that starts from benchmark files has a frontier; others need no sentence about it.
+        var frontier = BenchmarkReport.Chart(s);
+        if (frontier is not null)
+        {
+            entries.Add(new ChartEntry("frontier", "Benchmark frontier", BenchmarkReport.ChartCaption(s), null));
+        }
+
         return new ChartBundle(s.Name, tornadoNpv, tornadoRoi, tornadoPayback, histNpv, histRoi, histPayback, curveNpv, curveRoi, cashFlow, [.. drivers.OfType<FanData>()], spider)
         {
             Entries = [.. entries],
-            Frontier = BenchmarkReport.Chart(s),
+            Frontier = frontier,
         };
     }
 
