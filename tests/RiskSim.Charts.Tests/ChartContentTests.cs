@@ -247,6 +247,11 @@ public sealed partial class ChartContentTests : IDisposable
         }
 
         files.AddRange(ChartRenderer.Spider(bundle.SpiderNpv!, _dir, ChartFormat.Svg));
+        if (bundle.Frontier is { } frontier)
+        {
+            files.AddRange(ChartRenderer.Frontier(frontier, _dir, ChartFormat.Svg)); // configs that start from benchmark files
+        }
+
         Assert.Equal(bundle.Entries.Count(e => e.Drawn), files.Count);
         foreach (string file in files)
         {
