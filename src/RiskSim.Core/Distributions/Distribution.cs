@@ -600,7 +600,7 @@ public sealed record LognormalDistribution : Distribution
         Sigma = sigma;
         TruncMin = truncMin;
         TruncMax = truncMax;
-        _mu = Math.Log(median);
+        _mu = MonteCarlo.DetMath.Log(median); // RiskSim's log and exp (not the C runtime's): the same draws on every machine
         _pLo = truncMin <= 0 ? 0 : Normal.CDF(_mu, sigma, Math.Log(truncMin));
         double pHi = double.IsPositiveInfinity(truncMax) ? 1 : Normal.CDF(_mu, sigma, Math.Log(truncMax));
         _pSpan = pHi - _pLo;
@@ -618,7 +618,7 @@ public sealed record LognormalDistribution : Distribution
 
     public override double Quantile(double u)
     {
-        double v = Math.Exp(_mu + Sigma * NormalQuantile.Evaluate(_pLo + u * _pSpan));
+        double v = MonteCarlo.DetMath.Exp(_mu + Sigma * NormalQuantile.Evaluate(_pLo + u * _pSpan));
         return Math.Clamp(v, TruncMin, TruncMax);
     }
 

@@ -226,7 +226,7 @@ public static class IrrSolver
         // δ over the range of FinanceMath.Irr's grid, 1/(1 + 1000) to 1/(1 − 0.9999) = 10⁴, the top capped so that δ^H stays finite.
         var grid = FinanceMath.IrrGrid;
         var lo = new Vector<double>(1 / (1 + grid[^1]));
-        var hi = new Vector<double>(Math.Min(1 / (1 + grid[0]), Math.Exp(600.0 / Math.Max(h, 1))));
+        var hi = new Vector<double>(Math.Min(1 / (1 + grid[0]), DetMath.Exp(600.0 / Math.Max(h, 1))));
         var (pLo, _) = Horner(flows, lo, orient);
         var (pHi, _) = Horner(flows, hi, orient);
         var inRange = Vector.LessThan(pLo, Vector<double>.Zero) & Vector.GreaterThan(pHi, Vector<double>.Zero) & active;

@@ -584,11 +584,12 @@ public sealed class SimdKernel
         dpayback = new Vector<double>(lanes[w..]);
     }
 
-    private static Vector<double> MonthlyGrowth(Vector<double> annual) => Vector.Exp(Vector.Log(Vector<double>.One + annual) * (1.0 / 12));
+    // exp and log by DetMath, not .NET's Vector.Exp and Vector.Log, whose bits depend on the vector width and the processor.
+    private static Vector<double> MonthlyGrowth(Vector<double> annual) => DetMath.Exp(DetMath.Log(Vector<double>.One + annual) * (1.0 / 12));
 
-    private static Vector<double> Discount(Vector<double> annual) => Vector.Exp(-Vector.Log(Vector<double>.One + annual) * (1.0 / 12));
+    private static Vector<double> Discount(Vector<double> annual) => DetMath.Exp(-DetMath.Log(Vector<double>.One + annual) * (1.0 / 12));
 
-    private static Vector<double> DecayStep(Vector<double> tau) => Vector.Exp(-Vector<double>.One / tau);
+    private static Vector<double> DecayStep(Vector<double> tau) => DetMath.Exp(-Vector<double>.One / tau);
 
     /// <summary>
     /// Σ_{k=0}^{H−1} x^k and xᴴ for x ≥ 0, without a division, by binary doubling over the bits of H (high to low):
