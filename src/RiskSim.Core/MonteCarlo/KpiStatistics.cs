@@ -223,9 +223,21 @@ public sealed record KpiStatistics(
     }
 
     /// <summary>
-    /// One vectorized pass over the finite values: count, Σ x (or Σ (x − center)² when a center is
-    /// given), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
-    /// trials and added in block order, so the result does not depend on how the run was threaded.
+    /// Virtual lanes of the moment sums: within each block of <see cref="BlockSampler.BlockSize"/> values, the value at
+    /// position j (from the block's start) is added to lane j mod 8, in position order, and the eight lane sums are then
+    /// added in one fixed order (<see cref="ReduceLanes"/>). So the sums do not depend on how many lanes the hardware's
+    /// vectors have (8 with 512-bit vectors, 4 with 256, 2 with 128, or scalar code): every path adds the same numbers
+    /// in the same order. A NaN adds nothing (a vector adds +0 to its lane, which leaves a sum that started at +0 as it is).
+    /// </summary>
+    internal const int MomentLanes = 8;
+
+    /// <summary>The eight lane sums added pairwise, halving: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).</summary>
+    internal static double ReduceLanes(ReadOnlySpan<double> l) => ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+
+    /// <summary>
+    /// One vectorized pass over the finite values: count, Σ (x − center) and Σ (x − center)² (in <see cref="MomentLanes"/>
+    /// virtual lanes per block), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
+    /// trials and added in block order, so the result depends neither on how the run was threaded nor on the vector width.
     /// Each slice of <see cref="HistogramSlice"/> values is also counted in <paramref name="histogram"/>
     /// right after the moments, while it is still in the L1 cache.
     /// </summary>
@@ -233,6 +245,7 @@ public sealed record KpiStatistics(
     internal static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram? histogram)
     {
         int w = System.Numerics.Vector<double>.Count;
+        bool vector = w is 2 or 4 or 8; // a whole number of vectors per 8 lanes (wider vectors would take the scalar loop)
         var c = new System.Numerics.Vector<double>(center);
         var zero = System.Numerics.Vector<double>.Zero;
         var vmin = new System.Numerics.Vector<double>(double.PositiveInfinity);
@@ -244,23 +257,40 @@ public sealed record KpiStatistics(
         double total = 0, totalSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
         long count = 0, negative = 0;
         var within = new long[thresholds.Length];
+        Span<double> sumLanes = stackalloc double[MomentLanes];
+        Span<double> squareLanes = stackalloc double[MomentLanes];
         const int chunk = BlockSampler.BlockSize;
         for (int s = 0; s < values.Length; s += chunk)
         {
             var block = values.Slice(s, Math.Min(chunk, values.Length - s));
-            var vsum = zero;
-            var vsq = zero;
+
+            // Lanes g·w … g·w + w − 1 of the eight are accumulator g's: one vector per 8 lanes with 512-bit vectors, two
+            // with 256, four with 128. The accumulators rotate after each vector, so s0/q0 always take the next one; every
+            // run of vectors covers whole groups of eight positions, so s0 holds lanes 0 … w − 1 again when it ends.
+            System.Numerics.Vector<double> s0 = zero, s1 = zero, s2 = zero, s3 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
             int i = 0;
             for (int sliceStart = 0; sliceStart < block.Length; sliceStart += HistogramSlice)
             {
                 int sliceEnd = Math.Min(block.Length, sliceStart + HistogramSlice);
-                for (; i + w <= sliceEnd; i += w)
+                int vectorEnd = vector ? sliceEnd & ~(MomentLanes - 1) : 0;
+                for (; i < vectorEnd; i += w)
                 {
-                    var v = new System.Numerics.Vector<double>(block.Slice(i, w));
+                    var v = System.Numerics.Vector.LoadUnsafe(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(block), (nuint)i);
                     var ok = System.Numerics.Vector.Equals(v, v); // false for NaN
                     var d = (v - c) & System.Numerics.Vector.AsVectorDouble(ok); // the bits of ConditionalSelect(ok, v − c, 0), in one op
-                    vsum += d;
-                    vsq += d * d;
+                    s0 += d;
+                    q0 += d * d;
+                    if (w == 4)
+                    {
+                        (s0, s1) = (s1, s0);
+                        (q0, q1) = (q1, q0);
+                    }
+                    else if (w == 2)
+                    {
+                        (s0, s1, s2, s3) = (s1, s2, s3, s0);
+                        (q0, q1, q2, q3) = (q1, q2, q3, q0);
+                    }
+
                     vcount -= ok;
                     // minpd/maxpd keep the second operand when v is NaN (or equal to it: ±0, fixed below).
                     vmin = System.Numerics.Vector.MinNative(v, vmin);
@@ -275,11 +305,33 @@ public sealed record KpiStatistics(
                 histogram?.Add(block[sliceStart..sliceEnd]);
             }
 
-            double bs = System.Numerics.Vector.Sum(vsum);
-            double bq = System.Numerics.Vector.Sum(vsq);
-            AddScalars(block[i..], center, thresholds, ref bs, ref bq, ref count, ref min, ref max, ref negative, within);
-            total += bs;
-            totalSq += bq;
+            if (vector)
+            {
+                s0.CopyTo(sumLanes);
+                q0.CopyTo(squareLanes);
+                if (w <= 4)
+                {
+                    s1.CopyTo(sumLanes[w..]);
+                    q1.CopyTo(squareLanes[w..]);
+                }
+
+                if (w == 2)
+                {
+                    s2.CopyTo(sumLanes[4..]);
+                    q2.CopyTo(squareLanes[4..]);
+                    s3.CopyTo(sumLanes[6..]);
+                    q3.CopyTo(squareLanes[6..]);
+                }
+            }
+            else
+            {
+                sumLanes.Clear();
+                squareLanes.Clear();
+            }
+
+            AddScalars(block, i, center, thresholds, sumLanes, squareLanes, ref count, ref min, ref max, ref negative, within);
+            total += ReduceLanes(sumLanes);
+            totalSq += ReduceLanes(squareLanes);
         }
 
         for (int k = 0; k < w; k++)
@@ -296,14 +348,11 @@ public sealed record KpiStatistics(
         return Finish(values, count + System.Numerics.Vector.Sum(vcount), center, total, totalSq, min, max, negative + System.Numerics.Vector.Sum(vneg), within);
     }
 
-    /// <summary>Whether <see cref="FromLanes"/> reproduces <see cref="Moments"/> here: the split loop that gathers the lanes runs (AVX2), and its lanes are those of <see cref="System.Numerics.Vector{T}"/>.</summary>
-    internal static bool LanesMatchMoments => System.Numerics.Vector<double>.Count == 4 && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
-
     /// <summary>
     /// <see cref="Moments"/> of one block (at most <see cref="BlockSampler.BlockSize"/> values, no histogram) from the lane
     /// sums that <see cref="KeyBuckets.AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int, double, out LaneMoments)"/>
-    /// gathered in its loop: the same additions in the same order, so the same bits when <see cref="LanesMatchMoments"/>.
-    /// The counts at or below the thresholds take one more (vector) look at the values.
+    /// gathered in its loop, in the same <see cref="MomentLanes"/> virtual lanes: the same additions in the same order,
+    /// so the same bits on every path. The counts at or below the thresholds take one more (vector) look at the values.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Pass FromLanes(in LaneMoments lanes, ReadOnlySpan<double> block, double center, double[] thresholds)
@@ -311,12 +360,16 @@ public sealed record KpiStatistics(
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
         long count = 0, negative = 0;
         var within = new long[thresholds.Length];
-        double bs = System.Numerics.Vector.Sum(Vector256.AsVector(lanes.Sum)); // as Moments reduces its Vector<double>
-        double bq = System.Numerics.Vector.Sum(Vector256.AsVector(lanes.Squares));
-        AddScalars(block[lanes.End..], center, thresholds, ref bs, ref bq, ref count, ref min, ref max, ref negative, within);
+        Span<double> sumLanes = stackalloc double[MomentLanes];
+        Span<double> squareLanes = stackalloc double[MomentLanes];
+        lanes.Sum.CopyTo(sumLanes);
+        lanes.SumHigh.CopyTo(sumLanes[4..]);
+        lanes.Squares.CopyTo(squareLanes);
+        lanes.SquaresHigh.CopyTo(squareLanes[4..]);
+        AddScalars(block, lanes.End, center, thresholds, sumLanes, squareLanes, ref count, ref min, ref max, ref negative, within);
         double total = 0, totalSq = 0;
-        total += bs; // as Moments: 0 + bs (−0 becomes +0)
-        totalSq += bq;
+        total += ReduceLanes(sumLanes); // as Moments: 0 + the block's sum
+        totalSq += ReduceLanes(squareLanes);
         for (int k = 0; k < 4; k++)
         {
             min = Math.Min(min, lanes.Min[k]);
@@ -374,19 +427,23 @@ public sealed record KpiStatistics(
         }
     }
 
-    /// <summary>The moments' scalar part: the values after the vector loop, one by one in index order.</summary>
-    private static void AddScalars(ReadOnlySpan<double> values, double center, double[] thresholds, ref double bs, ref double bq, ref long count, ref double min, ref double max, ref long negative, long[] within)
+    /// <summary>
+    /// The moments' scalar part: the values of a block from position <paramref name="from"/> on, one by one in position
+    /// order, each added to its virtual lane (position mod <see cref="MomentLanes"/>).
+    /// </summary>
+    private static void AddScalars(ReadOnlySpan<double> block, int from, double center, double[] thresholds, Span<double> sumLanes, Span<double> squareLanes, ref long count, ref double min, ref double max, ref long negative, long[] within)
     {
-        foreach (double v in values)
+        for (int j = from; j < block.Length; j++)
         {
+            double v = block[j];
             if (double.IsNaN(v))
             {
                 continue;
             }
 
             double d = v - center;
-            bs += d;
-            bq += d * d;
+            sumLanes[j % MomentLanes] += d;
+            squareLanes[j % MomentLanes] += d * d;
             count++;
             min = Math.Min(min, v);
             max = Math.Max(max, v);

@@ -74,7 +74,11 @@ public sealed record ShardHeader
 
     public required int KpiColumns { get; init; }
 
-    /// <summary>Architecture and vector width: the moments' sums are added in vector lanes, so their last bits depend on them.</summary>
+    /// <summary>
+    /// Architecture and operating system. Not the vector width: every statistic has the same bits at every width (moments
+    /// in fixed virtual lanes, RiskSim's own exp and log), so shards from AVX2 and AVX-512 nodes merge. The architecture and
+    /// OS stay, because the PERT and beta quantile tables are built with MathNet and the C runtime's exp/log/pow.
+    /// </summary>
     public required string Numerics { get; init; }
 
     /// <summary>Trial count above which the run takes one pass (tests lower it).</summary>
@@ -104,7 +108,7 @@ public sealed record ShardHeader
 
     /// <summary>The numerics fingerprint of this process.</summary>
     public static string CurrentNumerics =>
-        $"{RuntimeInformation.ProcessArchitecture}, Vector<double> = {System.Numerics.Vector<double>.Count} lanes{(KpiStatistics.LanesMatchMoments ? ", AVX2 lane moments" : "")}";
+        $"{RuntimeInformation.ProcessArchitecture}, {(OperatingSystem.IsLinux() ? "Linux" : OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "macOS" : "other OS")}, moments in {KpiStatistics.MomentLanes} virtual lanes (any vector width)";
 
     internal byte[] ToJson()
     {

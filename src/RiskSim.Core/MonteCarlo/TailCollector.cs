@@ -99,15 +99,10 @@ internal sealed class TailCollector
 
     /// <summary>
     /// <see cref="CollectCounted(ReadOnlySpan{double}, KeyHistogram)"/> and the block's <see cref="KpiStatistics.Moments"/>
-    /// (no histogram; the same bits), gathered in the same loop where the lanes allow it (<see cref="KpiStatistics.LanesMatchMoments"/>).
+    /// (no histogram; the same bits), gathered in the same loop (<see cref="KpiStatistics.FromLanes"/>).
     /// </summary>
-    public KpiStatistics.Pass CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram, double center, double[] thresholds)
-    {
-        var lanes = Split(values, histogram, center);
-        return KpiStatistics.LanesMatchMoments
-            ? KpiStatistics.FromLanes(lanes, values, center, thresholds)
-            : KpiStatistics.Moments(values, center, thresholds, null);
-    }
+    public KpiStatistics.Pass CollectCounted(ReadOnlySpan<double> values, KeyHistogram histogram, double center, double[] thresholds) =>
+        KpiStatistics.FromLanes(Split(values, histogram, center), values, center, thresholds);
 
     private LaneMoments Split(ReadOnlySpan<double> values, KeyHistogram histogram, double center)
     {

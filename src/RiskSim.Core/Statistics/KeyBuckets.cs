@@ -296,8 +296,10 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         ref var front = ref MemoryMarshal.GetArrayDataReference(FrontLanes);
         ref byte masks = ref MemoryMarshal.GetArrayDataReference(SplitMasks);
         var c = Vector256.Create(center);
-        var sum = Vector256<double>.Zero;
+        var sum = Vector256<double>.Zero; // the moments' virtual lanes 0–3 (positions 8k … 8k + 3) and 4–7, swapped after each step
+        var sumNext = Vector256<double>.Zero;
         var squares = Vector256<double>.Zero;
+        var squaresNext = Vector256<double>.Zero;
         var min = Vector256.Create(double.PositiveInfinity);
         var max = Vector256.Create(double.NegativeInfinity);
         var count = Vector256<long>.Zero;
@@ -308,8 +310,12 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
             var v = Vector256.LoadUnsafe(ref v0, (nuint)i);
             var ok = Vector256.Equals(v, v); // false for NaN
             var d = (v - c) & ok;
-            sum += d;
-            squares += d * d;
+            var added = sum + d;
+            sum = sumNext;
+            sumNext = added;
+            var addedSquares = squares + (d * d);
+            squares = squaresNext;
+            squaresNext = addedSquares;
             count -= ok.AsInt64();
             min = Vector256.MinNative(v, min);
             max = Vector256.MaxNative(v, max);
@@ -342,7 +348,8 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
 
         insideCount = (int)(Unsafe.ByteOffset(ref in0, ref inAt) / sizeof(double));
         beyondCount = (int)(Unsafe.ByteOffset(ref out0, ref outAt) / sizeof(double));
-        moments = new LaneMoments(i, sum, squares, min, max, count, negative);
+        bool even = (i & 4) == 0; // an even number of steps: sum holds lanes 0–3 again
+        moments = new LaneMoments(i, even ? sum : sumNext, even ? sumNext : sum, even ? squares : squaresNext, even ? squaresNext : squares, min, max, count, negative);
         return i;
     }
 
@@ -453,12 +460,13 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
 }
 
 /// <summary>
-/// Per-lane moment sums of values 0 … <see cref="End"/> − 1 of a block, four lanes of a 256-bit vector, as
-/// <see cref="MonteCarlo.KpiStatistics.Moments"/> accumulates them when <see cref="System.Numerics.Vector{T}"/> is that
-/// wide: lane l holds the values at positions ≡ l (mod 4), each added in index order; NaN adds nothing.
+/// The moment sums of values 0 … <see cref="End"/> − 1 of a block in the eight virtual lanes of
+/// <see cref="MonteCarlo.KpiStatistics.Moments"/> (lane l holds the values at positions ≡ l (mod 8), each added in index
+/// order; NaN adds nothing): lanes 0–3 in <see cref="Sum"/> and <see cref="Squares"/>, 4–7 in <see cref="SumHigh"/> and
+/// <see cref="SquaresHigh"/>. Min, max and the counts are per 256-bit lane (their order does not matter).
 /// </summary>
-internal readonly record struct LaneMoments(int End, Vector256<double> Sum, Vector256<double> Squares, Vector256<double> Min, Vector256<double> Max, Vector256<long> Count, Vector256<long> Negative)
+internal readonly record struct LaneMoments(int End, Vector256<double> Sum, Vector256<double> SumHigh, Vector256<double> Squares, Vector256<double> SquaresHigh, Vector256<double> Min, Vector256<double> Max, Vector256<long> Count, Vector256<long> Negative)
 {
     /// <summary>No values yet: sums and counts 0, min +∞, max −∞.</summary>
-    public static LaneMoments Empty { get; } = new(0, Vector256<double>.Zero, Vector256<double>.Zero, Vector256.Create(double.PositiveInfinity), Vector256.Create(double.NegativeInfinity), Vector256<long>.Zero, Vector256<long>.Zero);
+    public static LaneMoments Empty { get; } = new(0, Vector256<double>.Zero, Vector256<double>.Zero, Vector256<double>.Zero, Vector256<double>.Zero, Vector256.Create(double.PositiveInfinity), Vector256.Create(double.NegativeInfinity), Vector256<long>.Zero, Vector256<long>.Zero);
 }
