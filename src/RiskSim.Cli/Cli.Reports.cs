@@ -17,9 +17,10 @@ public static partial class Cli
 
     /// <summary>
     /// Writes the sensitivity analyses and the committee report of a run into <paramref name="dir"/>:
-    /// tornado.csv, sensitivity.csv, the charts (through <see cref="ChartRenderer"/>), report.md and report.html.
+    /// tornado.csv, sensitivity.csv, the charts (through <see cref="ChartRenderer"/>; not with <c>--report summary</c>),
+    /// report.md and report.html; with <c>--report none</c> only an export asked for (<c>--export xlsx</c>).
     /// </summary>
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct)
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct)
     {
         var timing = System.Diagnostics.Stopwatch.StartNew();
         bool trace = Environment.GetEnvironmentVariable("RISKSIM_TIMING") == "1";
@@ -31,14 +32,27 @@ public static partial class Cli
             }
         }
 
+        if (level == ReportLevel.None && !exports.Xlsx)
+        {
+            return;
+        }
+
+        bool charts = level == ReportLevel.Full;
         var data = ReportData.Compute(result, gates, configFile);
         Lap("report data (tornado, global sensitivity, paths)");
         ct.ThrowIfCancellationRequested();
+        if (level == ReportLevel.None)
+        {
+            WriteWorkbook(dir, data); // --export xlsx was asked for: the workbook, without charts
+            Lap("workbook");
+            return;
+        }
+
         File.WriteAllText(Path.Combine(dir, "tornado.csv"), SensitivityExport.TornadoCsv(data.Tornados));
         File.WriteAllText(Path.Combine(dir, "sensitivity.csv"), SensitivityExport.SensitivityCsv(data.Global));
-        string? chartsNote = null;
+        string? chartsNote = charts ? null : "Charts were not rendered (--report summary); run with --report full to get them.";
         ct.ThrowIfCancellationRequested();
-        if (ChartRenderer is { } render)
+        if (ChartRenderer is { } render && charts)
         {
             try
             {

@@ -29,9 +29,10 @@ public static partial class Cli
         var irr = new Option<bool>("--irr") { Description = "Also compute each trial's IRR (irr_annual); same as simulation.irr = true." };
         var set = SetOption();
         var shard = ShardOption();
+        var report = ReportOption();
         var cmd = new Command("run", "Monte Carlo run: P10/P50/P90 and more of NPV, ROI, payback … into OUT/<name>/summary.json and percentiles.csv. Exit 3 when a risk gate fails.")
         {
-            configs, trials, seed, sampling, threads, outDir, keep, export, untilStable, maxTrials, quiet, irr, twoPass, set, shard,
+            configs, trials, seed, sampling, threads, outDir, keep, export, untilStable, maxTrials, quiet, irr, twoPass, set, shard, report,
         };
         cmd.SetAction(r =>
         {
@@ -139,7 +140,7 @@ public static partial class Cli
                 string folder;
                 try
                 {
-                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), exports, showProgress, output, errors, signals);
+                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), exports, showProgress, output, errors, signals, level: ParseReportLevel(r.GetValue(report)));
                 }
                 catch (OperationCanceledException) when (signals.SimulationToken.IsCancellationRequested)
                 {
@@ -172,7 +173,7 @@ public static partial class Cli
 
             try
             {
-                WriteComparisons(written, store, claimed, output, errors, signals);
+                WriteComparisons(written, store, claimed, ParseReportLevel(r.GetValue(report)), output, errors, signals);
             }
             catch (WriteCancelledException)
             {
@@ -185,7 +186,7 @@ public static partial class Cli
         return cmd;
     }
 
-    private static void WriteComparisons(List<(SimulationResult Result, string Folder)> written, ResultStore store, ISet<string> claimed, TextWriter output, TextWriter errors, RunSignals signals)
+    private static void WriteComparisons(List<(SimulationResult Result, string Folder)> written, ResultStore store, ISet<string> claimed, ReportLevel level, TextWriter output, TextWriter errors, RunSignals signals)
     {
         if (written.Count < 2)
         {
@@ -212,13 +213,18 @@ public static partial class Cli
             output.WriteLine($"{challenger.Spec.Name} − {baseline.Spec.Name}: NPV difference P10 {Fmt.Human(npv[0.1].Value, "USD")}, P50 {Fmt.Human(npv[0.5].Value, "USD")}, P90 {Fmt.Human(npv[0.9].Value, "USD")}; P(challenger has higher NPV) = {c.ProbChallengerBetter["npv_usd"]:P1}; common random numbers on {c.SharedInputs.Length} shared inputs. Results: {final}");
         }
 
-        // One side-by-side report of every config, with overlaid S-curves.
+        // One side-by-side report of every config, with overlaid S-curves (none with --report none; no charts with summary).
+        if (level == ReportLevel.None)
+        {
+            return;
+        }
+
         var comparable = written.Where(w => w.Result.Trials == baseline.Trials && w.Result.Options.Seed == baseline.Options.Seed && w.Result.Options.Sampling == baseline.Options.Sampling).ToList();
         string side = WriteResult(store, "comparison", ResultIdentity.SideBySide, claimed, errors, signals, "the side-by-side report", (tmp, ct) =>
         {
             var runs = comparable.Select(w => w.Result).ToList();
             var images = new List<string>();
-            if (SCurveRenderer is { } render)
+            if (SCurveRenderer is { } render && level == ReportLevel.Full)
             {
                 foreach (int k in new[] { TrialKpis.Npv, TrialKpis.NetRoi })
                 {
@@ -272,7 +278,7 @@ public static partial class Cli
     /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
     public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
 
-    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals, Func<IProgress<RunProgress>?, SimulationResult>? compute = null)
+    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals, Func<IProgress<RunProgress>?, SimulationResult>? compute = null, ReportLevel level = ReportLevel.Full)
     {
         var sw = Stopwatch.StartNew();
         var ct = signals.SimulationToken;
@@ -340,7 +346,7 @@ public static partial class Cli
             }
 
             wct.ThrowIfCancellationRequested();
-            WriteReports(tmp, file, result, gates, exports, wct);
+            WriteReports(tmp, file, result, gates, exports, level, wct);
 
             // Written again last, so its whole_run_s (the console's "whole run") includes the reports and charts.
             wholeRun = sw.Elapsed;
@@ -378,10 +384,10 @@ public static partial class Cli
         return s.Length == 0 ? "unnamed" : s;
     }
 
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct);
+    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct);
 
-    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, CancellationToken ct) =>
-        WriteReportsImpl(dir, configFile, result, gates, exports, ct);
+    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct) =>
+        WriteReportsImpl(dir, configFile, result, gates, exports, level, ct);
 
     private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
     {

@@ -167,4 +167,59 @@ public class CliReportTests
         Assert.Equal(ExitCodes.BadInput, c4);
         Assert.Contains("irr", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Report_none_writes_the_statistics_only_and_summary_adds_the_reports_without_charts()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
+        int calls = 0;
+        Cli.ChartRenderer = (_, _) =>
+        {
+            calls++;
+            return [];
+        };
+        try
+        {
+            string Folder(string level) => Path.Combine(outDir, level, "gb200-nvl72-deepseek-r1");
+            string[] Files(string level) => [.. Directory.GetFiles(Folder(level)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+            foreach (string level in new[] { "none", "summary", "full" })
+            {
+                var (code, _, err) = Run("run", Config, "--trials", "5000", "--threads", "1", "--out", Path.Combine(outDir, level), "--quiet", "--report", level);
+                Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
+            }
+
+            Assert.Equal(["percentiles.csv", "summary.json"], Files("none"));
+            Assert.Equal(["percentiles.csv", "report.html", "report.md", "sensitivity.csv", "summary.json", "tornado.csv"], Files("summary"));
+            Assert.Equal(1, calls); // the full run only
+            Assert.Contains("Charts were not rendered (--report summary)", File.ReadAllText(Path.Combine(Folder("summary"), "report.md")), StringComparison.Ordinal);
+
+            // The statistics do not depend on what else is written.
+            static string Statistics(string dir)
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+                return doc.RootElement.GetProperty("statistics").GetRawText();
+            }
+
+            Assert.Equal(Statistics(Folder("full")), Statistics(Folder("none")));
+            Assert.Equal(Statistics(Folder("full")), Statistics(Folder("summary")));
+
+            // Several configs with --report none: the comparisons' statistics, no side-by-side report.
+            string both = Path.Combine(outDir, "both");
+            var (c2, _, e2) = Run("run", Config, Path.Combine(RepoPaths.Configs, "b200-deepseek-r1.json"), "--trials", "5000", "--out", both, "--quiet", "--report", "none");
+            Assert.True(c2 is ExitCodes.Ok or ExitCodes.GateFailed, e2);
+            Assert.True(File.Exists(Path.Combine(both, "compare-b200-deepseek-r1-vs-gb200-nvl72-deepseek-r1", "comparison.json")));
+            Assert.False(Directory.Exists(Path.Combine(both, "comparison")));
+
+            Assert.Equal(ExitCodes.BadInput, Run("run", Config, "--trials", "5000", "--out", Path.Combine(outDir, "bad"), "--report", "charts").Code);
+            Assert.False(Directory.Exists(Path.Combine(outDir, "bad")));
+        }
+        finally
+        {
+            Cli.ChartRenderer = null;
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
+        }
+    }
 }
