@@ -107,6 +107,7 @@ public static partial class Cli
                 {
                     TwoPass = twoPasses,
                     KeepAllTrials = keepInMemory || specs.Count > 1, // per-trial output and comparisons need every trial
+                    OnePassAbove = TestHooks.OnePassAbove(),
                 }));
             }
 

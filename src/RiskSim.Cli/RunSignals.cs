@@ -98,6 +98,16 @@ internal sealed class WriteCancelledException : Exception
 internal static class TestHooks
 {
     /// <summary>
+    /// Test only: with RISKSIM_TEST_ONE_PASS_ABOVE=N (at least 65,536), runs of more than N trials take the one-pass path
+    /// that runs of more than 4,194,304 trials take, so a test can check that path with few trials (the vector-width
+    /// matrix runs it in child processes). Anything else, or nothing, keeps the default.
+    /// </summary>
+    public static long OnePassAbove() =>
+        long.TryParse(Environment.GetEnvironmentVariable("RISKSIM_TEST_ONE_PASS_ABOVE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= MonteCarloEngine.KeptTrials
+            ? n
+            : RunOptions.DefaultOnePassAbove;
+
+    /// <summary>
     /// Test only: with RISKSIM_TEST_MARK_SIMULATING=PATH, PATH is created once the simulation has finished its first
     /// blocks (at its first progress report), so a test can signal a run that is known to be simulating.
     /// </summary>

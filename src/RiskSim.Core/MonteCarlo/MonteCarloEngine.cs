@@ -43,8 +43,11 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
     /// </summary>
     public const long DefaultOnePassAbove = 1L << 22;
 
-    /// <summary>Trial count above which a run takes the one-pass path (tests lower it; at least <see cref="MonteCarloEngine.KeptTrials"/>).</summary>
-    internal long OnePassAbove { get; init; } = DefaultOnePassAbove;
+    /// <summary>
+    /// Trial count above which a run takes the one-pass path (default <see cref="DefaultOnePassAbove"/>; tests lower it to
+    /// take that path with few trials; a run of at most <see cref="MonteCarloEngine.KeptTrials"/> trials keeps them all).
+    /// </summary>
+    public long OnePassAbove { get; init; } = DefaultOnePassAbove;
 
     /// <summary>Half-width of the one-pass path's prediction windows in pilot standard errors (tests lower it to force the second pass).</summary>
     internal double WindowSigmas { get; init; } = 7;
