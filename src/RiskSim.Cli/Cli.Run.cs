@@ -315,8 +315,10 @@ public static partial class Cli
 
         // The reports and charts, not another run, come next: the run's scratch arrays go back to the garbage collector,
         // and one collection now lets the reports reuse their memory (without it, peak RSS of a 10 M run rose by ~90 MB).
+        // Aggressive: the collector also gives the freed memory back to the system, so the reports do not add to the
+        // run's peak (a 100 M run: 593 MB peak before, the simulation's 504 MB after).
         MonteCarloEngine.ReleaseScratch();
-        GC.Collect();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         if (showProgress)
         {
