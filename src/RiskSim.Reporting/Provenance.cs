@@ -16,7 +16,10 @@ public static class Provenance
     /// <summary>Runtime, OS, CPU count and SIMD width, for report headers.</summary>
     public static string Machine =>
         $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()} {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical CPUs, Vector<double> = {System.Numerics.Vector<double>.Count} lanes" +
-        (System.Runtime.Intrinsics.X86.Avx2.IsSupported ? " (AVX2)" : "");
+        (!System.Numerics.Vector.IsHardwareAccelerated ? " (not hardware-accelerated)"
+            : System.Numerics.Vector<double>.Count == 8 ? " (AVX-512)"
+            : System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? " (AVX2; AVX-512 with DOTNET_MaxVectorTBitWidth=512)"
+            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? " (AVX2)" : "");
 
     /// <summary>Writes the provenance object: schema, versions, hash, and every input with its distribution and whether it was defaulted.</summary>
     public static void Write(Utf8JsonWriter w, SimulationSpec spec, string configFile)

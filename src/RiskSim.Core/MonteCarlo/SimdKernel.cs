@@ -568,6 +568,26 @@ public sealed class SimdKernel
             return;
         }
 
+        if (Vector<double>.Count == 8)
+        {
+            // 512-bit Vector<T> (DOTNET_MaxVectorTBitWidth=512): the same as the four-lane path above, eight lanes.
+            ref double record = ref Unsafe.As<Vector<double>, double>(ref MemoryMarshal.GetReference(scratch));
+            // Lane k of month t's total is element 16·t + k (cum) or 16·t + 8 + k (npv); T − 1 = −searching.
+            var at = ((Vector512<long>.Zero - searching.AsVector512()) << 4) + Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7);
+            var dAt = ((Vector512<long>.Zero - dSearching.AsVector512()) << 4) + Vector512.Create(8L, 9, 10, 11, 12, 13, 14, 15);
+            var cumBefore = Gather8(ref record, at, 0);
+            var flow = Gather8(ref record, at, 16) - cumBefore;
+            var npvBefore = Gather8(ref record, dAt, 0);
+            var dFlow = Gather8(ref record, dAt, 16) - npvBefore;
+            var twoTo52 = Vector512.Create(4503599627370496.0);
+            var before = (twoTo52.AsInt64() - searching.AsVector512()).AsDouble() - twoTo52;
+            var dBefore = (twoTo52.AsInt64() - dSearching.AsVector512()).AsDouble() - twoTo52;
+            var nan = new Vector<double>(double.NaN);
+            payback = Vector.ConditionalSelect(found, (before + (-cumBefore / flow)).AsVector(), nan);
+            dpayback = Vector.ConditionalSelect(dFound, (dBefore + (-npvBefore / dFlow)).AsVector(), nan);
+            return;
+        }
+
         var flat = MemoryMarshal.Cast<Vector<double>, double>(scratch);
         int w = Vector<double>.Count;
         Span<double> lanes = stackalloc double[2 * w];
@@ -583,6 +603,14 @@ public sealed class SimdKernel
         payback = new Vector<double>(lanes);
         dpayback = new Vector<double>(lanes[w..]);
     }
+
+    /// <summary>The eight elements of the record at the lanes' indices plus <paramref name="offset"/>, by scalar loads (see <see cref="Paybacks"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Gather8(ref double record, Vector512<long> at, nint offset) => Vector512.Create(
+        Unsafe.Add(ref record, (nint)at.GetElement(0) + offset), Unsafe.Add(ref record, (nint)at.GetElement(1) + offset),
+        Unsafe.Add(ref record, (nint)at.GetElement(2) + offset), Unsafe.Add(ref record, (nint)at.GetElement(3) + offset),
+        Unsafe.Add(ref record, (nint)at.GetElement(4) + offset), Unsafe.Add(ref record, (nint)at.GetElement(5) + offset),
+        Unsafe.Add(ref record, (nint)at.GetElement(6) + offset), Unsafe.Add(ref record, (nint)at.GetElement(7) + offset));
 
     // exp and log by DetMath, not .NET's Vector.Exp and Vector.Log, whose bits depend on the vector width and the processor.
     private static Vector<double> MonthlyGrowth(Vector<double> annual) => DetMath.Exp(DetMath.Log(Vector<double>.One + annual) * (1.0 / 12));
