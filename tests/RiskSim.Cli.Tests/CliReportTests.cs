@@ -210,6 +210,12 @@ public class CliReportTests
             Assert.True(File.Exists(Path.Combine(both, "compare-b200-deepseek-r1-vs-gb200-nvl72-deepseek-r1", "comparison.json")));
             Assert.False(Directory.Exists(Path.Combine(both, "comparison")));
 
+            // An export asked for is written even with --report none.
+            string xlsx = Path.Combine(outDir, "xlsx");
+            var (c3, _, e3) = Run("run", Config, "--trials", "5000", "--out", xlsx, "--quiet", "--report", "none", "--export", "xlsx");
+            Assert.True(c3 is ExitCodes.Ok or ExitCodes.GateFailed, e3);
+            Assert.Equal(["gb200-nvl72-deepseek-r1.xlsx", "percentiles.csv", "summary.json"], Directory.GetFiles(Path.Combine(xlsx, "gb200-nvl72-deepseek-r1")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
             Assert.Equal(ExitCodes.BadInput, Run("run", Config, "--trials", "5000", "--out", Path.Combine(outDir, "bad"), "--report", "charts").Code);
             Assert.False(Directory.Exists(Path.Combine(outDir, "bad")));
         }
