@@ -19,9 +19,10 @@ public static partial class Cli
         var outDir = new Option<string>("--out") { Description = "Results folder; the run is written to OUT/<config name>/.", DefaultValueFactory = _ => "results" };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores). Results are bit-identical for any value." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var report = ReportOption();
         var cmd = new Command("merge", "Merge the partial results of a sharded run ('risksim run CONFIG --shard I/N') into its result folder, bit-identical to the run in one process. Exit 2 when a shard is missing, duplicated, unfinished or of another run; exit 3 when a risk gate fails.")
         {
-            paths, outDir, threads, quiet,
+            paths, outDir, threads, quiet, report,
         };
         cmd.SetAction(r =>
         {
@@ -71,7 +72,7 @@ public static partial class Cli
                     {
                         throw new UsageException(ex.Message, ex);
                     }
-                });
+                }, ParseReportLevel(r.GetValue(report)));
                 if (result.Sharding is { } s)
                 {
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -61,7 +61,7 @@ public sealed class WidthMatrixTests(ITestOutputHelper log) : IDisposable
                 e["RISKSIM_TEST_ONE_PASS_ABOVE"] = onePassAbove;
             }
 
-            var (code, err) = RunCli([Path.Combine(RepoPaths.Configs, config), .. options, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, "--report", "none", "--quiet"], e);
+            var (code, err) = RunCli(["run", Path.Combine(RepoPaths.Configs, config), .. options, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, "--report", "none", "--quiet"], e);
             Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, $"{name}, {width}: exit {code}\n{err}");
             string folder = Directory.GetDirectories(outDir).Single();
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
@@ -85,6 +85,54 @@ public sealed class WidthMatrixTests(ITestOutputHelper log) : IDisposable
 
         Assert.Contains(2, lanes); // 128-bit and software vectors always run; 8 lanes only where AVX-512 is accelerated
         Assert.Contains(Vector256IsAccelerated ? 4 : 2, lanes);
+    }
+
+    /// <summary>
+    /// A cluster whose nodes differ: three shards of one run, on 512-bit, 128-bit and software vectors, merge (on the default
+    /// width) to the statistics of the single-process run, bit for bit. One pass (the shards' windows and candidates) with
+    /// the test hook; in memory below it.
+    /// </summary>
+    [Theory]
+    [InlineData(300_000, "65536")]
+    [InlineData(100_000, null)]
+    public void Shards_run_at_different_vector_widths_merge_to_the_single_process_result(long trials, string? onePassAbove)
+    {
+        string n = trials.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string config = Path.Combine(RepoPaths.Configs, "gb200-nvl72-deepseek-r1.json");
+        var hook = new Dictionary<string, string>();
+        if (onePassAbove is not null)
+        {
+            hook["RISKSIM_TEST_ONE_PASS_ABOVE"] = onePassAbove;
+        }
+
+        string single = Path.Combine(_tmp, "single");
+        var (code, err) = RunCli(["run", config, "--trials", n, "--out", single, "--report", "none", "--quiet"], hook);
+        Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
+        string parts = Path.Combine(_tmp, "parts");
+        string[][] widths = [["DOTNET_MaxVectorTBitWidth=512"], ["DOTNET_EnableAVX2=0"], ["DOTNET_EnableHWIntrinsic=0"]];
+        for (int i = 0; i < widths.Length; i++)
+        {
+            var e = new Dictionary<string, string>(hook);
+            foreach (var x in widths[i])
+            {
+                e[x[..x.IndexOf('=', StringComparison.Ordinal)]] = x[(x.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+
+            (code, err) = RunCli(["run", config, "--trials", n, "--shard", $"{i}/{widths.Length}", "--out", parts, "--quiet", "--threads", "1"], e);
+            Assert.True(code == ExitCodes.Ok, $"shard {i} ({widths[i][0]}): exit {code}\n{err}");
+        }
+
+        string merged = Path.Combine(_tmp, "merged");
+        (code, err) = RunCli(["merge", Directory.GetDirectories(parts).Single(), "--out", merged, "--report", "none", "--quiet"], hook);
+        Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
+        string Statistics(string dir)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory.GetDirectories(dir).Single(), "summary.json")));
+            return string.Join("\n", new[] { "trials", "statistics", "confidence_intervals_95", "null_reasons", "gates" }.Select(k => $"{k}: {doc.RootElement.GetProperty(k).GetRawText()}"));
+        }
+
+        string a = Statistics(single), b = Statistics(merged);
+        Assert.True(a == b, $"merged differs from the single process: {FirstDifference(a, b)}");
     }
 
     private static bool Vector256IsAccelerated => System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
@@ -113,7 +161,6 @@ public sealed class WidthMatrixTests(ITestOutputHelper log) : IDisposable
             RedirectStandardError = true,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "risksim.dll"));
-        psi.ArgumentList.Add("run");
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
