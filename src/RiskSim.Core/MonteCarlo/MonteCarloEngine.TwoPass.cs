@@ -396,7 +396,7 @@ public static partial class MonteCarloEngine
                 Thresholds[k] = [.. WithinMonths[k].Select(m => (double)m)];
                 var first = firstBlock(k);
                 Centers[k] = KpiStatistics.Shift(first);
-                Buckets[k] = KeyBuckets.FromSample(first, Math.Min(KeyBuckets.CountFor(trials), StreamingBuckets));
+                Buckets[k] = KeyBuckets.FromSampleCentral(first, CentralTail, Math.Min(KeyBuckets.CountFor(trials), StreamingBuckets));
             }
         }
 
@@ -405,6 +405,14 @@ public static partial class MonteCarloEngine
         /// histograms (8 bytes a bucket) should share the L2 cache; the buckets only steer the speed, never the result.
         /// </summary>
         private const int StreamingBuckets = 4096;
+
+        /// <summary>
+        /// The streaming histograms resolve block 0's values from its 1st to its 99th percentile (the values beyond share the
+        /// outer buckets): every wanted rank lies between the 5th and the 95th percentile, and the buckets were spread
+        /// over the extremes before (a flagship NPV from −$2.6 M to $62 M: 56 buckets a binade, windows a few buckets wide
+        /// held 4–15 % of each KPI's values).
+        /// </summary>
+        private const double CentralTail = 0.01;
 
         public IReadOnlyList<int>[] WithinMonths { get; }
         public double[][] Thresholds { get; }

@@ -104,6 +104,35 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
         return min <= max ? ForRange(min, max, maxBuckets) : ForRange(0, 0, maxBuckets);
     }
 
+    /// <summary>
+    /// Buckets over the central part of a strided sample of about <see cref="SampleSize"/> finite values of
+    /// <paramref name="data"/>: from its <paramref name="tail"/> quantile to its 1 − <paramref name="tail"/> quantile, so
+    /// that the buckets resolve where the percentiles of interest lie rather than spreading over the extremes (values beyond
+    /// the range share the outer buckets; none: the range [0, 0]). Only the resolution depends on the sample; results built
+    /// on the buckets are exact whatever it finds.
+    /// </summary>
+    public static KeyBuckets FromSampleCentral(ReadOnlySpan<double> data, double tail, int maxBuckets = DefaultCount)
+    {
+        int stride = Math.Max(1, data.Length / SampleSize);
+        var sample = new List<double>(SampleSize + 1);
+        for (int i = stride / 2; i < data.Length; i += stride)
+        {
+            if (double.IsFinite(data[i]))
+            {
+                sample.Add(data[i]);
+            }
+        }
+
+        if (sample.Count == 0)
+        {
+            return ForRange(0, 0, maxBuckets);
+        }
+
+        sample.Sort();
+        int skip = (int)(tail * sample.Count);
+        return ForRange(sample[skip], sample[sample.Count - 1 - skip], maxBuckets);
+    }
+
     /// <summary>Bucket count suited to an input of <paramref name="n"/> values: about n/16, between 64 and <see cref="DefaultCount"/>.</summary>
     public static int CountFor(long n) => (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, n / 16)), 64, DefaultCount);
 
