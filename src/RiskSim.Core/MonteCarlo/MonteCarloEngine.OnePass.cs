@@ -69,17 +69,21 @@ public static partial class MonteCarloEngine
         });
         done.AsSpan(0, pilotBlocks).Fill(true);
 
-        // The pipeline over the remaining blocks; each worker counts its blocks in its own state.
-        var workers = Pipeline(pilotBlocks, blocks, workerCount, () => new Pass1Worker(run.NewBuffers(), setup, NewCollectors(trials / workerCount)), (w, blk) =>
+        // The pipeline over the remaining blocks; each worker counts its blocks in its own state, and the windows narrow
+        // as the blocks come in (the buffers start at what the first narrowing needs and grow when a run needs more).
+        var narrowing = new WindowNarrowing(setup, windows, pilotWorker, pilotBlocks, blocks, workerCount, options.WindowSigmas);
+        var workers = Pipeline(pilotBlocks, blocks, workerCount, () => new NarrowingWorker(new Pass1Worker(run.NewBuffers(), setup, NewCollectors(Math.Min(trials, 4L * PilotTrials) / workerCount))), (w, blk) =>
         {
-            var buffers = w.Buffers!;
+            narrowing.Before(w, blk);
+            var buffers = w.Inner.Buffers!;
             int n = run.BlockLength(blk);
             run.Simulate(buffers, blk, n, buffers.Kpis, 0);
             for (int k = 0; k < cols; k++)
             {
-                w.Accumulate(k, blk, buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
+                w.Inner.Accumulate(k, blk, buffers.Kpis[k].AsSpan(0, n), setup, sums, squares);
             }
 
+            w.Trials += n;
             return n;
         }, done, (long)pilotBlocks * b, trials, progress, sw, cancellation);
         var simTime = sw.Elapsed;
@@ -87,7 +91,10 @@ public static partial class MonteCarloEngine
         // A cancelled run counts the blocks that finished (each was counted whole); the result is then partial.
         long[] doneBlocks = [.. Enumerable.Range(0, (int)blocks).Where(i => done[i]).Select(i => (long)i)];
         long counted = doneBlocks.Sum(blk => (long)run.BlockLength(blk));
-        var all = workers.Prepend(pilotWorker).ToArray();
+        var pilotShares = windows.Select(x => x.Coverage).ToArray();
+        windows = narrowing.Finish(workers, complete: doneBlocks.Length == blocks).Windows;
+        var all = workers.Select(w => w.Inner).Prepend(pilotWorker).ToArray();
+        var keptShares = Enumerable.Range(0, cols).Select(k => (pilotShares[k], all.Sum(w => (long)w.Collectors![k].Candidates.Length) / (double)counted)).ToArray();
         var (histograms, passes) = Merge(setup, all, sums, squares, doneBlocks);
         var plans = new KpiStatistics.RankPlan[cols];
         var selected = new (double[] Selected, double? Es)[cols];
@@ -117,7 +124,7 @@ public static partial class MonteCarloEngine
             stats[k] = KpiStatistics.Build(TrialKpis.All[k], counted, passes[k], plans[k], selected[k].Selected, selected[k].Es, setup.WithinMonths[k], NullReason(spec, k));
         }
 
-        return new SimulationResult(spec, options, counted, counted < trials, kept, [.. stats], simTime, sw.Elapsed - simTime, run.Sampler, KeptTrials, method);
+        return new SimulationResult(spec, options, counted, counted < trials, kept, [.. stats], simTime, sw.Elapsed - simTime, run.Sampler, KeptTrials, method) { WindowShares = keptShares };
     }
 
     /// <summary>
@@ -211,15 +218,41 @@ public static partial class MonteCarloEngine
             histogram.Add(first);
             histogram.Add(rest);
             int f = (int)histogram.Total;
-            int nulls = m - f;
             bool higherBetter = kpi.Better == Better.Higher;
 
-            // Each window spans the pilot's values between probability levels p ± δ of an order of `count` items:
-            // all m trials with the nulls at the worst end (the percentiles), or the f finite values (the shortfall
-            // threshold: the 10 % point from the worse end). Its two ranks, then the finite rank each stands for
-            // (−1 beyond the data or among the nulls, where the side reaches the outermost bucket).
-            var requests = new List<(long Lo, long Hi)>();
-            (long Lo, long Hi)? Request(double p, int count, bool full)
+            var (requests, esRequest) = Requests(m, f, higherBetter, sigmas);
+
+            // The values at those ranks, exactly, by the histogram and one collecting pass (no sort of the pilot).
+            long[] wanted = [.. requests.Append(esRequest ?? (-1, -1)).SelectMany(r => new[] { r.Lo, r.Hi }).Where(r => r >= 0 && r < f).Distinct()];
+            var values = new Dictionary<long, double>();
+            if (wanted.Length > 0)
+            {
+                var selection = new RankSelection(histogram, wanted);
+                selection.Collect(first);
+                selection.Collect(rest);
+                var found = selection.Resolve();
+                for (int j = 0; j < wanted.Length; j++)
+                {
+                    values[wanted[j]] = found[j];
+                }
+            }
+
+            var (merged, es) = Windows(requests, esRequest, r => buckets.Of(values[r]), buckets.Count);
+            int esIndex = es is { } x ? merged.FindIndex(w => w.Lo <= x.Lo && x.Hi <= w.Hi) : -1;
+            return new PilotWindows(merged.Select(w => buckets.ValueRange(w.Lo, w.Hi)).ToList(), merged, esIndex, higherBetter, CoverageOf(merged, histogram.Counts, m));
+        }
+
+        /// <summary>
+        /// The rank requests of the windows: each spans the values between probability levels p ± δ of an order of
+        /// `count` items, δ = sigmas·√(p(1 − p)/count) + 16/count: all m trials with the nulls at the worst end (the
+        /// percentiles), or the f finite values (the shortfall threshold: the 10 % point from the worse end). Its two ranks,
+        /// as the finite rank each stands for (−1 beyond the data or among the nulls, where the side reaches the outermost
+        /// bucket; long.MinValue / long.MaxValue beyond the data).
+        /// </summary>
+        private static (List<(long Lo, long Hi)> Requests, (long Lo, long Hi)? Es) Requests(long m, long f, bool higherBetter, double sigmas)
+        {
+            long nulls = m - f;
+            (long Lo, long Hi)? Request(double p, long count, bool full)
             {
                 if (count == 0)
                 {
@@ -239,6 +272,7 @@ public static partial class MonteCarloEngine
                 return (outLo ? long.MinValue : Finite(rlo), outHi ? long.MaxValue : Finite(rhi));
             }
 
+            var requests = new List<(long Lo, long Hi)>();
             foreach (double p in KpiStatistics.Levels)
             {
                 if (Request(p, m, full: true) is { } r)
@@ -247,24 +281,16 @@ public static partial class MonteCarloEngine
                 }
             }
 
-            var esRequest = Request(higherBetter ? 0.1 : 0.9, f, full: false);
+            return (requests, Request(higherBetter ? 0.1 : 0.9, f, full: false));
+        }
 
-            // The values at those ranks, exactly, by the histogram and one collecting pass (no sort of the pilot).
-            long[] wanted = [.. requests.Append(esRequest ?? (-1, -1)).SelectMany(r => new[] { r.Lo, r.Hi }).Where(r => r >= 0 && r < f).Distinct()];
-            var values = new Dictionary<long, double>();
-            if (wanted.Length > 0)
-            {
-                var selection = new RankSelection(histogram, wanted);
-                selection.Collect(first);
-                selection.Collect(rest);
-                var found = selection.Resolve();
-                for (int j = 0; j < wanted.Length; j++)
-                {
-                    values[wanted[j]] = found[j];
-                }
-            }
-
-            // A window's bucket range; null when both sides lie among the nulls (the percentile is null: checked after the run).
+        /// <summary>
+        /// The requests as bucket ranges (a finite rank's bucket by <paramref name="bucketOf"/>), sorted and merged where
+        /// they touch, and the shortfall request's own range (null without one). A request whose both sides lie among the
+        /// nulls has no window (its percentile is null: checked after the run).
+        /// </summary>
+        private static (List<(int Lo, int Hi)> Merged, (int Lo, int Hi)? Es) Windows(List<(long Lo, long Hi)> requests, (long Lo, long Hi)? esRequest, Func<long, int> bucketOf, int count)
+        {
             (int Lo, int Hi)? Window((long Lo, long Hi) r)
             {
                 if (r.Lo == -1 && r.Hi == -1)
@@ -272,8 +298,8 @@ public static partial class MonteCarloEngine
                     return null;
                 }
 
-                int bl = r.Lo < 0 ? 0 : buckets.Of(values[r.Lo]);
-                int bh = r.Hi < 0 || r.Hi == long.MaxValue ? buckets.Count - 1 : buckets.Of(values[r.Hi]);
+                int bl = r.Lo < 0 ? 0 : bucketOf(r.Lo);
+                int bh = r.Hi < 0 || r.Hi == long.MaxValue ? count - 1 : bucketOf(r.Hi);
                 return (bl, bh);
             }
 
@@ -306,25 +332,84 @@ public static partial class MonteCarloEngine
                 }
             }
 
-            int esIndex = es is { } x ? merged.FindIndex(w => w.Lo <= x.Lo && x.Hi <= w.Hi) : -1;
-            var ranges = merged.Select(w => buckets.ValueRange(w.Lo, w.Hi)).ToList();
-            long inside = 0; // the windows are whole buckets: their finite values are their buckets' counts
+            return (merged, es);
+        }
+
+        /// <summary>Share of m trials inside the windows: the windows are whole buckets, so their finite values are their buckets' counts.</summary>
+        private static double CoverageOf(List<(int Lo, int Hi)> merged, ReadOnlySpan<long> counts, long m)
+        {
+            long inside = 0;
             foreach (var (lo, hi) in merged)
             {
                 for (int b = lo; b <= hi; b++)
                 {
-                    inside += histogram.Counts[b];
+                    inside += counts[b];
                 }
             }
 
-            return new PilotWindows(ranges, merged, esIndex, higherBetter, m == 0 ? 0 : (double)inside / m);
+            return m == 0 ? 0 : (double)inside / m;
         }
+
+        /// <summary>
+        /// Narrower windows for the same wanted ranks, from the histogram of the first <paramref name="m"/> trials (the same
+        /// margin of <paramref name="sigmas"/> sampling errors, now of m trials: the windows shrink as 1/√m), each inside
+        /// these windows, the shortfall's inside this shortfall window; or these windows when that does not hold (the
+        /// values outside them are gone) or nothing narrows. Only the counts are needed: a rank's bucket is where the
+        /// cumulative count passes it.
+        /// </summary>
+        public PilotWindows Narrow(ReadOnlySpan<long> counts, long m, KeyBuckets buckets, double sigmas)
+        {
+            var cumulative = new long[counts.Length + 1];
+            for (int b = 0; b < counts.Length; b++)
+            {
+                cumulative[b + 1] = cumulative[b] + counts[b];
+            }
+
+            long f = cumulative[^1];
+            int top = counts.Length - 1;
+            int BucketOf(long rank)
+            {
+                // The first bucket b with cumulative[b + 1] > rank (0 ≤ rank < f).
+                int lo = 0, hi = top;
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) >>> 1;
+                    if (cumulative[mid + 1] > rank)
+                    {
+                        hi = mid;
+                    }
+                    else
+                    {
+                        lo = mid + 1;
+                    }
+                }
+
+                return lo;
+            }
+
+            var (requests, esRequest) = Requests(m, f, _higherBetter, sigmas);
+            var (merged, es) = Windows(requests, esRequest, BucketOf, buckets.Count);
+            bool Inside((int Lo, int Hi) w, (int Lo, int Hi) outer) => outer.Lo <= w.Lo && w.Hi <= outer.Hi;
+            if (merged.Any(w => !_buckets.Any(old => Inside(w, old)))
+                || (es is null) != (_es < 0)
+                || (es is { } e && !Inside(e, _buckets[_es]))
+                || merged.SequenceEqual(_buckets))
+            {
+                return this;
+            }
+
+            int esIndex = es is { } x ? merged.FindIndex(w => Inside(x, w)) : -1;
+            return new PilotWindows(merged.Select(w => buckets.ValueRange(w.Lo, w.Hi)).ToList(), merged, esIndex, _higherBetter, CoverageOf(merged, counts, m));
+        }
+
+        /// <summary>The value intervals of the windows and the cut of the collectors (see <see cref="NewCollector"/>).</summary>
+        public (IReadOnlyList<(double Low, double High)> Intervals, double Cut) Bounds =>
+            (_ranges, _es < 0 ? double.NaN : _higherBetter ? _ranges[_es].Low : _ranges[_es].High);
 
         /// <summary>A worker's collector: candidates in the windows, exact sum beyond the shortfall window's worse edge.</summary>
         public TailCollector NewCollector(int capacity, KeyBuckets buckets, ScratchArena arena)
         {
-            double cut = _es < 0 ? double.NaN : _higherBetter ? _ranges[_es].Low : _ranges[_es].High; // NaN: nothing is beyond
-            return new TailCollector(_ranges, cut, _higherBetter, capacity, buckets, arena);
+            return new TailCollector(_ranges, Bounds.Cut, _higherBetter, capacity, buckets, arena); // a NaN cut: nothing is beyond
         }
 
         /// <summary>

@@ -122,6 +122,12 @@ public sealed class SimulationResult
     public double[,]? InducedCorrelation { get; }
     public IReadOnlyList<string> CorrelatedNames { get; }
 
+    /// <summary>
+    /// One-pass runs: per KPI, the share of the trials inside the pilot's windows and the share whose values were kept to
+    /// the end (the windows narrow as the run goes); null on the other paths.
+    /// </summary>
+    internal (double Pilot, double Final)[]? WindowShares { get; init; }
+
     /// <summary>Statistics of one KPI by key.</summary>
     public KpiStatistics this[string key] => Statistics.First(s => s.Kpi.Key == key);
 

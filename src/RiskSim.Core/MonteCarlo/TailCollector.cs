@@ -14,10 +14,11 @@ namespace RiskSim.Core.MonteCarlo;
 /// </summary>
 internal sealed class TailCollector
 {
-    private readonly double[] _lo;
-    private readonly double[] _hi;
-    private readonly double _cut;
+    private double[] _lo;
+    private double[] _hi;
+    private double _cut;
     private readonly bool _below;
+    private readonly KeyBuckets? _buckets;
     private double[] _buffer;
     private double[] _beyond = []; // one block's values beyond the cut, before their exact sum
     private int _count;
@@ -41,26 +42,81 @@ internal sealed class TailCollector
         _below = below;
         _arena = arena;
         _buffer = NewArray(Math.Max(16, capacity)); // written before read
+        _buckets = buckets;
         if (buckets is { } kb)
         {
-            // Per-bucket flags: bit 0 inside an interval, bit 1 beyond the cut (the NaN slots after the buckets stay 0).
             _flags = new byte[kb.Count + 4];
-            foreach (var (lo, hi) in intervals)
-            {
-                _flags.AsSpan(kb.Of(lo), kb.Of(hi) - kb.Of(lo) + 1).Fill(1);
-            }
+            SetFlags(kb, intervals);
+        }
+    }
 
-            if (!double.IsNaN(cut) && !double.IsInfinity(cut))
+    /// <summary>Per-bucket flags: bit 0 inside an interval, bit 1 beyond the cut (the NaN slots after the buckets stay 0).</summary>
+    private void SetFlags(KeyBuckets kb, IReadOnlyList<(double Low, double High)> intervals)
+    {
+        var flags = _flags!;
+        flags.AsSpan().Clear();
+        foreach (var (lo, hi) in intervals)
+        {
+            flags.AsSpan(kb.Of(lo), kb.Of(hi) - kb.Of(lo) + 1).Fill(1);
+        }
+
+        if (!double.IsNaN(_cut) && !double.IsInfinity(_cut))
+        {
+            int edge = kb.Of(_cut);
+            for (int b = 0; b < kb.Count; b++)
             {
-                int edge = kb.Of(cut);
-                for (int b = 0; b < kb.Count; b++)
+                if (_below ? b < edge : b > edge)
                 {
-                    if (below ? b < edge : b > edge)
-                    {
-                        _flags[b] |= 2;
-                    }
+                    flags[b] |= 2;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Narrows the collector to new intervals, each inside one of the current ones, and a cut at or inside the current one
+    /// (<see cref="MonteCarloEngine"/>'s one-pass windows, narrowed as the run goes): the candidates outside the new
+    /// intervals are dropped, and those beyond the new cut but not the old one join the exact sum beyond it, so the
+    /// collector holds what it would hold had it been built with the new intervals and cut from the start.
+    /// </summary>
+    public void Narrow(IReadOnlyList<(double Low, double High)> intervals, double cut)
+    {
+        if (intervals.Count > MaxIntervals)
+        {
+            throw new ArgumentOutOfRangeException(nameof(intervals), intervals.Count, $"at most {MaxIntervals} intervals");
+        }
+
+        double[] lo = [.. intervals.Select(x => x.Low)], hi = [.. intervals.Select(x => x.High)];
+        double oldCut = _cut;
+        bool Beyond(double v, double c) => _below ? v < c : v > c; // false for a NaN cut
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            double v = _buffer[i];
+            if (Beyond(v, cut) && !Beyond(v, oldCut))
+            {
+                this.Beyond.Add(v);
+            }
+
+            bool inside = false;
+            for (int c = 0; c < lo.Length; c++)
+            {
+                inside |= v >= lo[c] && v <= hi[c];
+            }
+
+            if (inside)
+            {
+                _buffer[kept++] = v;
+            }
+        }
+
+        _count = kept;
+        _lo = lo;
+        _hi = hi;
+        _cut = cut;
+        if (_buckets is { } kb)
+        {
+            SetFlags(kb, intervals);
         }
     }
 

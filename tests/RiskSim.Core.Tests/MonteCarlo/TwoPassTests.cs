@@ -73,6 +73,35 @@ public sealed class TwoPassTests
         Assert.Contains(memory.Statistics, s => s.Nulls > 0 || name != "payback-often-never");
     }
 
+    [Fact]
+    public void One_pass_narrows_its_windows_as_the_blocks_come_in_and_stays_exact_on_1_and_2_threads()
+    {
+        // 70 full blocks and a partial one: the pilot's 16 blocks, then the windows narrow at blocks 32 and 64, each time to
+        // the same seven-sigma margin of the trials counted so far: at 64 blocks, four times the pilot's trials, the
+        // margins are half as wide, so the values kept at the end should be well under the pilot's share.
+        var spec = TestConfigs.Flagship();
+        long trials = (70L * BlockSampler.BlockSize) + 999;
+        var options = new RunOptions(trials, 20251028, spec.Simulation.Sampling, 2) { OnePassAbove = MonteCarloEngine.KeptTrials };
+        var expected = ReproducibilityTests.Flatten(MonteCarloEngine.Run(spec, options with { KeepAllTrials = true }));
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var onePass = MonteCarloEngine.Run(spec, options with { Threads = threads });
+            Assert.Equal("exact, one pass", onePass.PercentileMethod);
+            Assert.Equal(expected, ReproducibilityTests.Flatten(onePass));
+            Assert.NotNull(onePass.WindowShares);
+            foreach (var (pilot, final) in onePass.WindowShares!)
+            {
+                Assert.InRange(pilot, 0.02, 0.10); // the pilot's windows: 4–5 % of the flagship's trials
+                Assert.InRange(final, 0.001, 0.7 * pilot);
+            }
+
+            // Windows so narrow they miss, narrowed the same way: the second pass still gives the same bits.
+            var missed = MonteCarloEngine.Run(spec, options with { Threads = threads, WindowSigmas = 0 });
+            Assert.Equal("exact, one pass + second pass", missed.PercentileMethod);
+            Assert.Equal(expected, ReproducibilityTests.Flatten(missed));
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
