@@ -25,7 +25,7 @@ public static partial class Cli
         var untilStable = new Option<double?>("--until-stable") { Description = "Keep doubling trials until the 95 % intervals of P10/P50/P90 of NPV are narrower than this fraction of (P90 − P10), e.g. 0.01." };
         var maxTrials = new Option<long>("--max-trials") { Description = "Upper bound for --until-stable.", DefaultValueFactory = _ => 100_000_000 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
-        var twoPass = new Option<bool>("--two-pass") { Description = $"Exact percentiles by simulating every block twice (memory flat, twice the simulation time; automatic above {RunOptions.MaxInMemoryTrials:N0} trials). Without it, runs above {RunOptions.DefaultOnePassAbove:N0} trials take one pass with exact percentiles (about 5 bytes per trial), smaller ones keep every trial. Not with --keep-trials or several configs." };
+        var twoPass = new Option<bool>("--two-pass") { Description = $"Exact percentiles by simulating every block twice (memory flat, twice the simulation time; automatic above {RunOptions.MaxInMemoryTrials:N0} trials). Without it, runs above {RunOptions.DefaultOnePassAbove:N0} trials take one pass with exact percentiles (under a byte per trial kept: the windows narrow as the run goes), smaller ones keep every trial. Not with --keep-trials or several configs." };
         var irr = new Option<bool>("--irr") { Description = "Also compute each trial's IRR (irr_annual); same as simulation.irr = true." };
         var set = SetOption();
         var shard = ShardOption();
