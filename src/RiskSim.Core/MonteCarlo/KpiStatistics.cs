@@ -292,9 +292,11 @@ public sealed record KpiStatistics(
                     }
 
                     vcount -= ok;
-                    // minpd/maxpd keep the second operand when v is NaN (or equal to it: ±0, fixed below).
-                    vmin = System.Numerics.Vector.MinNative(v, vmin);
-                    vmax = System.Numerics.Vector.MaxNative(v, vmax);
+                    // A compare and a select, not MinNative/MaxNative: x64's minpd keeps the second operand for a NaN, ARM64's
+                    // fmin returns the NaN. A NaN compares false and leaves the extreme as it is; so does a zero of the
+                    // other sign (the sign of a zero extreme is settled below).
+                    vmin = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThan(v, vmin), v, vmin);
+                    vmax = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(v, vmax), v, vmax);
                     vneg -= System.Numerics.Vector.LessThan(v, zero);
                     for (int k = 0; k < vth.Length; k++)
                     {
