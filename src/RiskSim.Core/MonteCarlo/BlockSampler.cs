@@ -46,7 +46,7 @@ public sealed class BlockSampler
         {
             // Iman–Conover works on normal scores, whose Pearson correlation ρ gives the rank correlation
             // (6/π)·arcsin(ρ/2); so the configured rank correlations ρs become ρ = 2·sin(π·ρs/6).
-            var target = Correlation.BuildMatrix(names, spec.Correlations.Select(c => c with { RankCorrelation = 2 * Math.Sin(Math.PI * c.RankCorrelation / 6) }));
+            var target = Correlation.BuildMatrix(names, spec.Correlations.Select(c => c with { RankCorrelation = 2 * DetMath.SinSmall(Math.PI * c.RankCorrelation / 6) })); // RiskSim's sine: the same target on every machine
             if (Correlation.MinEigenvalue(target) < 1e-12)
             {
                 var (repaired, distance) = Correlation.NearestCorrelation(target);

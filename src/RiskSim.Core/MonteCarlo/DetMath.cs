@@ -176,4 +176,30 @@ public static class DetMath
         result = x == double.PositiveInfinity ? x : result;
         return x >= 0 ? result : double.NaN;
     }
+
+    /// <summary>
+    /// sin x for |x| ≤ 1 (the rank-to-Pearson correlation conversion's 2·sin(π·ρ/6), |π·ρ/6| ≤ 0.53): the Taylor series to
+    /// x¹⁹ by Horner's rule in x² with fused multiply–adds (the next term is below 1e-19 of x for |x| ≤ 1), within about an
+    /// ulp, the same bits on every machine.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">|x| &gt; 1 or NaN.</exception>
+    public static double SinSmall(double x)
+    {
+        if (!(Math.Abs(x) <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(x), x, "SinSmall takes |x| ≤ 1");
+        }
+
+        double x2 = x * x;
+        double p = -1.0 / 121645100408832000; // −1/19!
+        p = Math.FusedMultiplyAdd(p, x2, 1.0 / 355687428096000); // 1/17!
+        p = Math.FusedMultiplyAdd(p, x2, -1.0 / 1307674368000); // −1/15!
+        p = Math.FusedMultiplyAdd(p, x2, 1.0 / 6227020800); // 1/13!
+        p = Math.FusedMultiplyAdd(p, x2, -1.0 / 39916800); // −1/11!
+        p = Math.FusedMultiplyAdd(p, x2, 1.0 / 362880); // 1/9!
+        p = Math.FusedMultiplyAdd(p, x2, -1.0 / 5040); // −1/7!
+        p = Math.FusedMultiplyAdd(p, x2, 1.0 / 120); // 1/5!
+        p = Math.FusedMultiplyAdd(p, x2, -1.0 / 6); // −1/3!
+        return Math.FusedMultiplyAdd(x * x2, p, x); // x + x³·(−1/6 + x²·(…))
+    }
 }

@@ -113,4 +113,20 @@ public sealed class DetMathTests
         Assert.Equal(-744.4400719213812, DetMath.Log(5e-324)); // ln(2⁻¹⁰⁷⁴) = −1074·ln 2
         Assert.True(Ulps(Math.E, DetMath.Exp(1)) <= 1);
     }
+
+    [Fact]
+    public void SinSmall_is_within_an_ulp_of_the_C_runtime_on_its_range()
+    {
+        var rng = new Random(20);
+        for (int i = 0; i < 100_000; i++)
+        {
+            double x = i % 2 == 0 ? (rng.NextDouble() * 2) - 1 : Math.PI * ((rng.NextDouble() * 2) - 1) / 6;
+            Assert.True(Ulps(DetMath.SinSmall(x), Math.Sin(x)) <= 1, $"sin({x:R}): {DetMath.SinSmall(x):R}, C runtime {Math.Sin(x):R}");
+        }
+
+        Assert.Equal(0.0, DetMath.SinSmall(0));
+        Assert.Equal(0.5, DetMath.SinSmall(Math.PI / 6), 15); // sin 30° = ½
+        Assert.Throws<ArgumentOutOfRangeException>(() => DetMath.SinSmall(1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DetMath.SinSmall(double.NaN));
+    }
 }
