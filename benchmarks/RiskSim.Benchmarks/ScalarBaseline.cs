@@ -1,8 +1,10 @@
 using MathNet.Numerics.Distributions;
 using RiskSim.Core.Distributions;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 using RiskSim.Core.Statistics;
 
 namespace RiskSim.Benchmarks;

@@ -1,9 +1,14 @@
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Samples.BuildInCode;
 
 // Build the decision in code, run it, print P10/P50/P90 of the headline KPIs and the gates.
-RiskSim.Core.Model.SimulationSpec spec;
+RiskSim.Core.Spec.SimulationSpec spec;
 try
 {
     spec = SampleDecision.Spec();

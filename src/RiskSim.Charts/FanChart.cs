@@ -1,5 +1,5 @@
-using RiskSim.Reporting;
 using ScottPlot;
+using RiskSim.Reporting;
 
 namespace RiskSim.Charts;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using RiskSim.Reporting;
 using ScottPlot;
+using RiskSim.Reporting;
 
 namespace RiskSim.Charts;
 

@@ -1,5 +1,10 @@
 using System.CommandLine;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Reporting;
 
 namespace RiskSim.Cli;

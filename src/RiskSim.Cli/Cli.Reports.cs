@@ -1,7 +1,11 @@
 using System.CommandLine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
 using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Reporting;
 
 namespace RiskSim.Cli;

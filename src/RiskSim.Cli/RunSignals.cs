@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Cli;
 

@@ -2,7 +2,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RiskSim.Core.Benchmarks;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Reporting;
 

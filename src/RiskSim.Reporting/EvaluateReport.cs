@@ -1,7 +1,10 @@
 using System.Text;
-using RiskSim.Core.Engine;
 using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Reporting;
 

@@ -2,7 +2,12 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Reporting;
 

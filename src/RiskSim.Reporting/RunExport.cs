@@ -1,8 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Reporting;
 

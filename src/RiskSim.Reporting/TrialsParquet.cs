@@ -3,8 +3,12 @@ using Parquet;
 using Parquet.Schema;
 using RiskSim.Core.Configuration;
 using RiskSim.Core.Distributions;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Reporting;
 

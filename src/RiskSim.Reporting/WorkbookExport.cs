@@ -1,8 +1,12 @@
 using System.Globalization;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
 using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using Kind = RiskSim.Reporting.XlsxWriter.CellKind;
 
 namespace RiskSim.Reporting;

@@ -2,7 +2,12 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using RiskSim.Core.Configuration;
 using RiskSim.Core.Distributions;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Bench.Tests;
 

@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RiskSim.Core.Configuration;
-using RiskSim.Core.Model;
-using RiskSim.Core.MonteCarlo;
-using RiskSim.Core.Sensitivity;
-using RiskSim.Reporting;
-using RiskSim.Tests.Shared;
 using ScottPlot;
 using ScottPlot.Plottables;
+using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
+using RiskSim.Reporting;
+using RiskSim.Tests.Shared;
 
 namespace RiskSim.Charts.Tests;
 
@@ -159,7 +163,7 @@ public sealed partial class ChartContentTests : IDisposable
         var data = ChartBundles.ToTornadoData(Tornado.Compute(spec, TrialKpis.Payback), spec)!;
         using var plot = new TornadoChart(data).Build(1200, 700);
         string label = plot.Axes.Bottom.Label.Text;
-        string baseCase = KpiFormat.Value(RiskSim.Core.Engine.Evaluation.Evaluate(spec)["payback_months"].Value, "months");
+        string baseCase = KpiFormat.Value(RiskSim.Core.Model.Evaluation.Evaluate(spec)["payback_months"].Value, "months");
         Assert.StartsWith($"Payback (months); bars start at the base value {baseCase} (all inputs at their P50)", label, StringComparison.Ordinal);
         Assert.DoesNotContain(") (", label, StringComparison.Ordinal);
     }

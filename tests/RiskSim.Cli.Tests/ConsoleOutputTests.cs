@@ -3,7 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Reporting;
 
 namespace RiskSim.Cli.Tests;

@@ -1,13 +1,16 @@
 using Markdig;
 using Markdig.Extensions.Mathematics;
 using Markdig.Syntax;
-using MdParagraph = Markdig.Syntax.ParagraphBlock;
 using Markdig.Syntax.Inlines;
 using RiskSim.Core.Configuration;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Reporting;
+using MdParagraph = Markdig.Syntax.ParagraphBlock;
 using MdHeading = Markdig.Syntax.HeadingBlock;
 
 namespace RiskSim.Cli.Tests;

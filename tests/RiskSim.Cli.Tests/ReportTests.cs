@@ -2,8 +2,12 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Xml;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Reporting;
 
 namespace RiskSim.Cli.Tests;

@@ -1,7 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using RiskSim.Core.MonteCarlo;
 using Xunit.Abstractions;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Cli.Tests;
 

@@ -1,9 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RiskSim.Core.Configuration;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
 using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Core.Tests.Support;
 
 namespace RiskSim.Core.Tests;

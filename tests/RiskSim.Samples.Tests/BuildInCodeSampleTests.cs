@@ -1,7 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Samples.BuildInCode;
 
 namespace RiskSim.Samples.Tests;

@@ -1,6 +1,11 @@
 using RiskSim.Bench;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Tests.Shared;
 

@@ -1,4 +1,10 @@
 using System.Collections.Immutable;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Benchmarks;
 
@@ -20,7 +26,7 @@ public sealed record OperatingPointFigure(string Field, double Value, string Uni
 /// <summary>
 /// Where a config's operating point came from when it starts from benchmark files
 /// (<c>operating_point.from_benchmarks</c>): the files with their SHA-256, the frontier and SLA choice, each figure
-/// written and how the throughput spread was set. Carried by <see cref="Model.SimulationSpec.Benchmarks"/> into every
+/// written and how the throughput spread was set. Carried by <see cref="Spec.SimulationSpec.Benchmarks"/> into every
 /// report. Immutable.
 /// </summary>
 /// <param name="Files">Every file read, in the config's order.</param>

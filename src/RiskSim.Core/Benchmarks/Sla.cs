@@ -1,6 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Benchmarks;
 

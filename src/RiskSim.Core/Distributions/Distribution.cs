@@ -4,6 +4,12 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using MathNet.Numerics.Distributions;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Distributions;
 
@@ -600,7 +606,7 @@ public sealed record LognormalDistribution : Distribution
         Sigma = sigma;
         TruncMin = truncMin;
         TruncMax = truncMax;
-        _mu = MonteCarlo.DetMath.Log(median); // RiskSim's log and exp (not the C runtime's): the same draws on every machine
+        _mu = Model.DetMath.Log(median); // RiskSim's log and exp (not the C runtime's): the same draws on every machine
         _pLo = truncMin <= 0 ? 0 : Normal.CDF(_mu, sigma, Math.Log(truncMin));
         double pHi = double.IsPositiveInfinity(truncMax) ? 1 : Normal.CDF(_mu, sigma, Math.Log(truncMax));
         _pSpan = pHi - _pLo;
@@ -618,7 +624,7 @@ public sealed record LognormalDistribution : Distribution
 
     public override double Quantile(double u)
     {
-        double v = MonteCarlo.DetMath.Exp(_mu + Sigma * NormalQuantile.Evaluate(_pLo + u * _pSpan));
+        double v = Model.DetMath.Exp(_mu + Sigma * NormalQuantile.Evaluate(_pLo + u * _pSpan));
         return Math.Clamp(v, TruncMin, TruncMax);
     }
 

@@ -1,10 +1,17 @@
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
+
 namespace RiskSim.Core.Distributions;
 
 /// <summary>
 /// The standard normal quantile Φ⁻¹(p) by Wichura's algorithm AS 241 (PPND16), accurate to about
 /// 1e-16 relative. Pure, allocation-free and branch-light so it can run inside bulk sampling loops.
 /// MathNet's <c>Normal.InvCDF</c> is the reference it is tested against. Only correctly rounded operations and
-/// <see cref="MonteCarlo.DetMath.Log(double)"/>: the same bits on every machine.
+/// <see cref="Model.DetMath.Log(double)"/>: the same bits on every machine.
 /// </summary>
 public static class NormalQuantile
 {
@@ -29,7 +36,7 @@ public static class NormalQuantile
             return q < 0 ? double.NegativeInfinity : double.PositiveInfinity;
         }
 
-        rr = Math.Sqrt(-MonteCarlo.DetMath.Log(rr)); // RiskSim's own log: the same bits on every machine (Math.Log is the C runtime's)
+        rr = Math.Sqrt(-Model.DetMath.Log(rr)); // RiskSim's own log: the same bits on every machine (Math.Log is the C runtime's)
         double val;
         if (rr <= 5.0)
         {

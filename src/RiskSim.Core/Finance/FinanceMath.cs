@@ -1,5 +1,10 @@
 using System.Collections.Immutable;
 using MathNet.Numerics.RootFinding;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Finance;
 
@@ -105,10 +110,10 @@ public static class FinanceMath
 
     /// <summary>
     /// The rates per period <see cref="Irr"/> scans for the first sign change: −99.99 %, then 2,000 steps evenly spaced in
-    /// log(1 + r) up to +100,000 %. By RiskSim's exp and log (<see cref="MonteCarlo.DetMath"/>), so the grid, and with it
+    /// log(1 + r) up to +100,000 %. By RiskSim's exp and log (<see cref="Model.DetMath"/>), so the grid, and with it
     /// every IRR, has the same bits on every machine.
     /// </summary>
-    public static readonly ImmutableArray<double> IrrGrid = [-0.9999, .. Enumerable.Range(1, 2000).Select(k => MonteCarlo.DetMath.Exp(MonteCarlo.DetMath.Log(1e-4) + ((MonteCarlo.DetMath.Log(1001) - MonteCarlo.DetMath.Log(1e-4)) * k / 2000)) - 1)];
+    public static readonly ImmutableArray<double> IrrGrid = [-0.9999, .. Enumerable.Range(1, 2000).Select(k => Model.DetMath.Exp(Model.DetMath.Log(1e-4) + ((Model.DetMath.Log(1001) - Model.DetMath.Log(1e-4)) * k / 2000)) - 1)];
 
     /// <summary>
     /// Per-period IRR: the lowest root of NPV(r) = 0 above −100 %, found by scanning a grid of rates

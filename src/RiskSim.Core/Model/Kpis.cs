@@ -1,4 +1,9 @@
 using System.Collections.Immutable;
+using RiskSim.Core.Finance;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Model;
 

@@ -1,5 +1,9 @@
 using System.Collections.Immutable;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;
 

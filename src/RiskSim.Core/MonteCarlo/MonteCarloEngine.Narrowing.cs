@@ -1,3 +1,9 @@
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
+
 namespace RiskSim.Core.MonteCarlo;
 
 /// <summary>

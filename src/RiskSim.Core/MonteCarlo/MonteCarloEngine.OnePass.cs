@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;

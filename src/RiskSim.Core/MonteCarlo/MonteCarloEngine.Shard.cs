@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;

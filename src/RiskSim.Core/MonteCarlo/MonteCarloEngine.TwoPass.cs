@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;

@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using RiskSim.Core.Configuration;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.MonteCarlo;

@@ -1,7 +1,11 @@
 using System.Collections.Immutable;
 using MathNet.Numerics.LinearAlgebra;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Sensitivity;
 

@@ -1,5 +1,9 @@
 using MathNet.Numerics.LinearAlgebra;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 
 namespace RiskSim.Core.Statistics;
 

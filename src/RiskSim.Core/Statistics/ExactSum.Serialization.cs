@@ -1,3 +1,9 @@
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+
 namespace RiskSim.Core.Statistics;
 
 /// <summary>The state of an exact sum written to and read from a partial result of a sharded run.</summary>

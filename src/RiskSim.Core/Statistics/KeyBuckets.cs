@@ -3,6 +3,11 @@ using System.Runtime.InteropServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 
 namespace RiskSim.Core.Statistics;
 
@@ -265,7 +270,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
     /// <summary>
     /// <see cref="AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int)"/>,
     /// and in the same loop the lane sums of the moments over the vector part of <paramref name="values"/>, exactly as
-    /// <see cref="MonteCarlo.KpiStatistics.Moments"/> adds them (see <see cref="LaneMoments"/>): one pass over a block
+    /// <see cref="Statistics.KpiStatistics.Moments"/> adds them (see <see cref="LaneMoments"/>): one pass over a block
     /// instead of two. <paramref name="lanes"/>.End tells where the vector part ends (0 without AVX2).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -490,7 +495,7 @@ public readonly struct KeyBuckets : IEquatable<KeyBuckets>
 
 /// <summary>
 /// The moment sums of values 0 … <see cref="End"/> − 1 of a block in the eight virtual lanes of
-/// <see cref="MonteCarlo.KpiStatistics.Moments"/> (lane l holds the values at positions ≡ l (mod 8), each added in index
+/// <see cref="Statistics.KpiStatistics.Moments"/> (lane l holds the values at positions ≡ l (mod 8), each added in index
 /// order; NaN adds nothing): lanes 0–3 in <see cref="Sum"/> and <see cref="Squares"/>, 4–7 in <see cref="SumHigh"/> and
 /// <see cref="SquaresHigh"/>. Min, max and the counts are per 256-bit lane (their order does not matter).
 /// </summary>

@@ -1,6 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using RiskSim.Core.Finance;
+using RiskSim.Core.Model;
+using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
 
 namespace RiskSim.Core.Statistics;
 

@@ -1,7 +1,11 @@
 using System.Text.RegularExpressions;
 using Parquet;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Core.Tests.MonteCarlo;
 using RiskSim.Reporting;
 

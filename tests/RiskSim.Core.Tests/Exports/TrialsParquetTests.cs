@@ -1,9 +1,12 @@
 using Parquet;
 using Parquet.Schema;
 using RiskSim.Core.Distributions;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Core.Tests.MonteCarlo;
 using RiskSim.Reporting;
 

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
 using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 using RiskSim.Tests.Shared;
 
 namespace RiskSim.Core.Tests.Golden;

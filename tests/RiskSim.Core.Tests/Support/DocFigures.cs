@@ -3,10 +3,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using RiskSim.Core.Configuration;
 using RiskSim.Core.Distributions;
-using RiskSim.Core.Engine;
+using RiskSim.Core.Finance;
 using RiskSim.Core.Model;
 using RiskSim.Core.MonteCarlo;
+using RiskSim.Core.Sampling;
 using RiskSim.Core.Sensitivity;
+using RiskSim.Core.Spec;
+using RiskSim.Core.Statistics;
 
 namespace RiskSim.Core.Tests.Support;
 
@@ -64,9 +67,9 @@ internal static partial class DocFigures
         ["PathTrials"] = TrialPaths.DefaultTrials,
         ["GlobalSensitivityTrials"] = GlobalSensitivity.DefaultMaxTrials,
         ["KpiBytesPerTrial"] = TrialKpis.CoreCount * sizeof(double),
-        ["HoursPerMonth"] = Finance.FinanceMath.HoursPerMonth,
-        ["IrrLowestRate"] = Finance.FinanceMath.IrrGrid[0],
-        ["IrrHighestRate"] = Finance.FinanceMath.IrrGrid[^1],
+        ["HoursPerMonth"] = RiskSim.Core.Finance.FinanceMath.HoursPerMonth,
+        ["IrrLowestRate"] = RiskSim.Core.Finance.FinanceMath.IrrGrid[0],
+        ["IrrHighestRate"] = RiskSim.Core.Finance.FinanceMath.IrrGrid[^1],
     };
 
     /// <summary>Every anchor of a document (outside fenced code blocks).</summary>
