@@ -291,4 +291,15 @@ public class FixtureTests
         Assert.Equal(0, p.FailedRequests); // no 'failed' key: num_prompts 40 − completed 40
         Assert.Contains(r.Diagnostics, d => d.Message.Contains("gpus_16"));
     }
+
+    [Fact]
+    public void A_gpu_count_from_the_file_name_mentions_gpus_only_when_gpus_was_given()
+    {
+        var plain = Fx.Import(Fx.P("inferencemax", "gpt-oss-120b"));
+        Assert.DoesNotContain(plain.Diagnostics, d => d.Message.Contains("--gpus", StringComparison.Ordinal) || d.Message.Contains("GPU(s); the", StringComparison.Ordinal));
+
+        var given = Fx.Import(new BenchmarkImportOptions { Gpus = 8 }, Fx.P("inferencemax", "gpt-oss-120b"));
+        Assert.All(given.Points, p => Assert.Equal(16, p.GpuCount)); // the file's own count wins
+        Assert.Equal(8, given.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning && d.Message.Contains("records 16 GPU(s)", StringComparison.Ordinal) && d.Message.Contains(" 8 is not used", StringComparison.Ordinal)));
+    }
 }

@@ -180,7 +180,7 @@ internal sealed partial class VllmReader : BenchReader
         var m = GpusInName().Match(Path.GetFileName(path));
         if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int fromName) && fromName > 0)
         {
-            return (fromName, $"GPU count {fromName} from the file name ('gpus_{fromName}', the InferenceX multi-node naming); --gpus does not override it");
+            return (fromName, $"GPU count {fromName} from the file name ('gpus_{fromName}', the InferenceX multi-node naming)");
         }
 
         return (null, null);
