@@ -243,39 +243,13 @@ public static class IrrSolver
     }
 
     /// <summary>
-    /// Safeguarded Newton on orient·P(δ) in [lo, hi] per active lane (negative at lo, positive at hi): a Newton
-    /// step that leaves the bracket, or that is not half as long as the step before last, is replaced by the bracket's
-    /// geometric midpoint. Returns the annual rate; NaN
-    /// in inactive lanes.
+    /// <see cref="SafeguardedNewton"/> on orient·P(δ) in [lo, hi] per active lane (negative at lo, positive at hi),
+    /// from 1 % a month. Returns the annual rate; NaN in inactive lanes.
     /// </summary>
     private static Vector<double> Refine(ReadOnlySpan<Vector<double>> flows, Vector<double> orient, Vector<double> lo, Vector<double> hi, Vector<long> active)
     {
-        var x = Vector.Min(Vector.Max(new Vector<double>(1 / 1.01), lo), hi); // start at 1 % a month, inside the bracket
-        var open = active;
-        var lastStep = hi - lo;
-        var stepBefore = lastStep;
-        for (int i = 0; i < MaxIterations && open != Vector<long>.Zero; i++)
-        {
-            var (p, dp) = Horner(flows, x, orient);
-            var negative = Vector.LessThan(p, Vector<double>.Zero);
-            lo = Vector.ConditionalSelect(negative, x, lo);
-            hi = Vector.ConditionalSelect(negative, hi, x);
-            var newton = x - (p / dp);
-            var inside = Vector.GreaterThanOrEqual(newton, lo) & Vector.LessThanOrEqual(newton, hi); // false for NaN
-
-            // A Newton step at least twice as long as the step before last is not converging (far out on a long horizon's
-            // δ^H it moves by δ/H a step): bisect instead (rtsafe's rule), so the bracket keeps shrinking.
-            var slow = Vector.GreaterThan(Vector.Abs(newton - x) * 2, stepBefore);
-            var next = Vector.ConditionalSelect(inside & ~slow, newton, Vector.SquareRoot(lo * hi));
-            var exact = Vector.Equals(p, Vector<double>.Zero);
-            next = Vector.ConditionalSelect(exact, x, next);
-            var done = exact | Vector.LessThanOrEqual(Vector.Abs(next - x), x * Tolerance) | Vector.LessThanOrEqual(hi - lo, hi * Tolerance);
-            stepBefore = lastStep;
-            lastStep = Vector.Abs(next - x);
-            x = Vector.ConditionalSelect(open, next, x);
-            open = Vector.AndNot(open, done);
-        }
-
+        var start = Vector.Min(Vector.Max(new Vector<double>(1 / 1.01), lo), hi); // start at 1 % a month, inside the bracket
+        var x = SafeguardedNewton(flows, orient, lo, hi, active, start, scaled: false);
         return Vector.ConditionalSelect(active, ToAnnual(x), new Vector<double>(double.NaN));
     }
 
@@ -286,13 +260,27 @@ public static class IrrSolver
     /// </summary>
     private static Vector<double> RefineScaled(ReadOnlySpan<Vector<double>> flows, Vector<double> orient, Vector<double> lo, Vector<double> hi, Vector<long> active)
     {
-        var x = Vector.SquareRoot(lo * hi);
+        var x = SafeguardedNewton(flows, orient, lo, hi, active, Vector.SquareRoot(lo * hi), scaled: true);
+        var y2 = x * x;
+        var y4 = y2 * y2;
+        return Vector.ConditionalSelect(active, (y4 * y4 * y4) - Vector<double>.One, new Vector<double>(double.NaN));
+    }
+
+    /// <summary>
+    /// Safeguarded Newton, the iteration both refinements share, from <paramref name="x"/> in [lo, hi]: on orient·P(δ)
+    /// by <see cref="Horner"/>, or on the scaled orient·Q(y) by <see cref="Scaled"/> when <paramref name="scaled"/>. A
+    /// Newton step that leaves the bracket, or that is not half as long as the step before last, is replaced by the
+    /// bracket's geometric midpoint. Returns the root per lane (the variable of that polynomial); inactive lanes keep
+    /// their start.
+    /// </summary>
+    private static Vector<double> SafeguardedNewton(ReadOnlySpan<Vector<double>> flows, Vector<double> orient, Vector<double> lo, Vector<double> hi, Vector<long> active, Vector<double> x, bool scaled)
+    {
         var open = active;
         var lastStep = hi - lo;
         var stepBefore = lastStep;
         for (int i = 0; i < MaxIterations && open != Vector<long>.Zero; i++)
         {
-            var (p, dp) = Scaled(flows, x, orient);
+            var (p, dp) = scaled ? Scaled(flows, x, orient) : Horner(flows, x, orient);
             var negative = Vector.LessThan(p, Vector<double>.Zero);
             lo = Vector.ConditionalSelect(negative, x, lo);
             hi = Vector.ConditionalSelect(negative, hi, x);
@@ -312,9 +300,7 @@ public static class IrrSolver
             open = Vector.AndNot(open, done);
         }
 
-        var y2 = x * x;
-        var y4 = y2 * y2;
-        return Vector.ConditionalSelect(active, (y4 * y4 * y4) - Vector<double>.One, new Vector<double>(double.NaN));
+        return x;
     }
 
     /// <summary>orient·Q(y) = orient·Σ CF_t·y^(H − t) and its derivative by Horner's rule (the flows in ascending t).</summary>
