@@ -9,6 +9,31 @@ namespace RiskSim.Bench.Readers;
 /// </summary>
 internal static class MetricBlocks
 {
+    /// <summary>
+    /// The figures AIPerf and GenAI-Perf write in the same metric blocks (sequence lengths, throughputs, TTFT, TPOT =
+    /// inter_token_latency, per-user rate, request count), as a point of <paramref name="tool"/> from
+    /// <paramref name="source"/>; each reader adds what its format holds elsewhere.
+    /// </summary>
+    public static BenchmarkPoint SharedFigures(FieldReader f, string tool, BenchmarkSource source) => new()
+    {
+        Tool = tool,
+        MeanInputTokens = f.Num("input_sequence_length.avg"),
+        MeanOutputTokens = f.Num("output_sequence_length.avg"),
+        OutputTokensPerSecond = f.Num("output_token_throughput.avg"),
+        TotalTokensPerSecond = f.Num("total_token_throughput.avg"),
+        RequestsPerSecond = f.Num("request_throughput.avg"),
+        TtftMeanSeconds = Seconds(f, "time_to_first_token", "avg"),
+        TtftMedianSeconds = Seconds(f, "time_to_first_token", "p50"),
+        TtftP99Seconds = Seconds(f, "time_to_first_token", "p99"),
+        TpotMeanSeconds = Seconds(f, "inter_token_latency", "avg"),
+        TpotMedianSeconds = Seconds(f, "inter_token_latency", "p50"),
+        TpotP99Seconds = Seconds(f, "inter_token_latency", "p99"),
+        TokensPerSecondPerUser = f.Num("output_token_throughput_per_user.p50"),
+        TokensPerSecondPerUserBasis = f.Num("output_token_throughput_per_user.p50") is null ? null : "output_token_throughput_per_user.p50",
+        CompletedRequests = f.Count("request_count.avg"),
+        Source = source,
+    };
+
     /// <summary>A statistic of a metric block, converted to seconds if the unit is a time unit; null if absent.</summary>
     public static double? Stat(FieldReader f, string tag, string stat)
     {
@@ -146,12 +171,10 @@ internal sealed class AiPerfJsonReader : BenchReader
         {
             var f = new FieldReader(v.Root);
             string loc = ctx.ValueLocator(v);
-            long? completed = f.Count("request_count.avg");
             long? failed = f.Count("error_request_count.avg") ?? ErrorSummaryCount(v.Root);
             var (rate, unbounded) = VllmReader.RequestRate(f.Raw("input_config.loadgen.request_rate"));
-            var p = new BenchmarkPoint
+            var p = MetricBlocks.SharedFigures(f, Tool, ctx.Source(loc, v.Index)) with
             {
-                Tool = Tool,
                 ToolVersion = f.Str("aiperf_version"),
                 Model = FirstModel(v.Root.Path("input_config.endpoint.model_names")) ?? f.Str("input_config.endpoint.model_name"),
                 Scenario = f.Str("input_config.scenario") ?? f.Str("metadata.scenario"),
@@ -159,26 +182,11 @@ internal sealed class AiPerfJsonReader : BenchReader
                 MeasuredConcurrency = f.Num("effective_concurrency.avg"),
                 RequestRatePerSecond = rate,
                 RequestRateUnbounded = unbounded,
-                MeanInputTokens = f.Num("input_sequence_length.avg"),
-                MeanOutputTokens = f.Num("output_sequence_length.avg"),
                 DurationSeconds = MetricBlocks.Stat(f, "benchmark_duration", "avg"),
-                TotalTokensPerSecond = f.Num("total_token_throughput.avg"),
-                OutputTokensPerSecond = f.Num("output_token_throughput.avg"),
-                RequestsPerSecond = f.Num("request_throughput.avg"),
                 GoodputRequestsPerSecond = f.First("goodput.avg", "request_goodput.avg"),
-                TtftMeanSeconds = MetricBlocks.Seconds(f, "time_to_first_token", "avg"),
-                TtftMedianSeconds = MetricBlocks.Seconds(f, "time_to_first_token", "p50"),
-                TtftP99Seconds = MetricBlocks.Seconds(f, "time_to_first_token", "p99"),
-                TpotMeanSeconds = MetricBlocks.Seconds(f, "inter_token_latency", "avg"),
-                TpotMedianSeconds = MetricBlocks.Seconds(f, "inter_token_latency", "p50"),
-                TpotP99Seconds = MetricBlocks.Seconds(f, "inter_token_latency", "p99"),
                 ItlMedianSeconds = MetricBlocks.Seconds(f, "inter_chunk_latency", "p50"),
                 ItlP99Seconds = MetricBlocks.Seconds(f, "inter_chunk_latency", "p99"),
-                TokensPerSecondPerUser = f.Num("output_token_throughput_per_user.p50"),
-                TokensPerSecondPerUserBasis = f.Num("output_token_throughput_per_user.p50") is null ? null : "output_token_throughput_per_user.p50",
-                CompletedRequests = completed,
                 FailedRequests = failed,
-                Source = ctx.Source(loc, v.Index),
             };
             p = MetricBlocks.WithTelemetry(p, v.Root, "AIPerf");
             if (f.Root.Get("was_cancelled").Bool() == true)
@@ -242,30 +250,14 @@ internal sealed class GenAiPerfJsonReader : BenchReader
             string loc = ctx.ValueLocator(v);
             double? conc = f.First("input_config.concurrency", "input_config.perf_analyzer.stimulus.concurrency");
             var (rate, unbounded) = VllmReader.RequestRate(f.Raw("input_config.request_rate") ?? f.Raw("input_config.perf_analyzer.stimulus.request_rate"));
-            var p = new BenchmarkPoint
+            var p = MetricBlocks.SharedFigures(f, Tool, ctx.Source(loc, v.Index)) with
             {
-                Tool = Tool,
                 Model = AiPerfJsonReader.FirstModel(v.Root.Path("input_config.model")) ?? AiPerfJsonReader.FirstModel(v.Root.Path("input_config.model_names")),
                 Backend = f.Str("input_config.backend") ?? f.Str("input_config.service_kind"),
                 Concurrency = conc,
                 RequestRatePerSecond = rate,
                 RequestRateUnbounded = unbounded,
-                MeanInputTokens = f.Num("input_sequence_length.avg"),
-                MeanOutputTokens = f.Num("output_sequence_length.avg"),
-                OutputTokensPerSecond = f.Num("output_token_throughput.avg"),
-                TotalTokensPerSecond = f.Num("total_token_throughput.avg"),
-                RequestsPerSecond = f.Num("request_throughput.avg"),
                 GoodputRequestsPerSecond = f.Num("request_goodput.avg"),
-                TtftMeanSeconds = MetricBlocks.Seconds(f, "time_to_first_token", "avg"),
-                TtftMedianSeconds = MetricBlocks.Seconds(f, "time_to_first_token", "p50"),
-                TtftP99Seconds = MetricBlocks.Seconds(f, "time_to_first_token", "p99"),
-                TpotMeanSeconds = MetricBlocks.Seconds(f, "inter_token_latency", "avg"),
-                TpotMedianSeconds = MetricBlocks.Seconds(f, "inter_token_latency", "p50"),
-                TpotP99Seconds = MetricBlocks.Seconds(f, "inter_token_latency", "p99"),
-                TokensPerSecondPerUser = f.Num("output_token_throughput_per_user.p50"),
-                TokensPerSecondPerUserBasis = f.Num("output_token_throughput_per_user.p50") is null ? null : "output_token_throughput_per_user.p50",
-                CompletedRequests = f.Count("request_count.avg"),
-                Source = ctx.Source(loc, v.Index),
             };
             ctx.Add(MetricBlocks.WithTelemetry(p, v.Root, "GenAI-Perf") with { Warnings = f.Warnings });
         }
