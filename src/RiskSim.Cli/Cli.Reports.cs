@@ -56,11 +56,12 @@ public static partial class Cli
         File.WriteAllText(Path.Combine(dir, "sensitivity.csv"), SensitivityExport.SensitivityCsv(data.Global));
         string? chartsNote = charts ? null : "Charts were not rendered (--report summary); run with --report full to get them.";
         ct.ThrowIfCancellationRequested();
+        ChartBundle? bundle = null;
         if (ChartRenderer is { } render && charts)
         {
             try
             {
-                var bundle = ChartBundles.From(data);
+                bundle = ChartBundles.From(data);
                 Lap("chart data");
                 render(dir, bundle);
                 Lap("charts");
@@ -74,9 +75,10 @@ public static partial class Cli
         }
 
         ct.ThrowIfCancellationRequested();
-        var options = new ReportOptions(RunDirectory: dir, ChartsNote: chartsNote);
-        File.WriteAllText(Path.Combine(dir, "report.md"), CommitteeReport.Markdown(data, options));
-        File.WriteAllText(Path.Combine(dir, "report.html"), CommitteeReport.Html(data, options));
+        var options = new ReportOptions(RunDirectory: dir, ChartsNote: chartsNote, Charts: bundle);
+        var (markdown, html) = CommitteeReport.Both(data, options); // one build of the blocks for both formats
+        File.WriteAllText(Path.Combine(dir, "report.md"), markdown);
+        File.WriteAllText(Path.Combine(dir, "report.html"), html);
         Lap("report.md and report.html");
         if (exports.Xlsx)
         {

@@ -52,7 +52,8 @@ public sealed record ReportData(
 /// <param name="Elapsed">The whole run's wall time, shown in the provenance beside the simulation and aggregation times when given.</param>
 /// <param name="RunDirectory">Folder whose PNG files are listed and embedded; null = none.</param>
 /// <param name="ChartsNote">A note for the charts section (e.g. why rendering failed), or null.</param>
-public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null, string? ChartsNote = null);
+/// <param name="Charts">The run's chart data when the caller already built it (to draw the charts), so the report does not build it again; null = built when needed.</param>
+public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null, string? ChartsNote = null, ChartBundle? Charts = null);
 
 /// <summary>
 /// The risk-committee report (report.md and a self-contained report.html): the answer first, then what
@@ -71,8 +72,17 @@ public static class CommitteeReport
     public static string Html(ReportData d, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
-        return Invariant(() => ReportDocument.Html($"{d.Result.Spec.Name}: risk-committee report", Blocks(d, options), options.RunDirectory));
+        return Invariant(() => ReportDocument.Html(HtmlTitle(d), Blocks(d, options), options.RunDirectory));
     }
+
+    /// <summary>report.md and report.html from one build of the report's blocks (the same text as <see cref="Markdown"/> and <see cref="Html"/>).</summary>
+    public static (string Markdown, string Html) Both(ReportData d, ReportOptions options) => Invariant(() =>
+    {
+        var blocks = Blocks(d, options);
+        return (ReportDocument.Markdown(blocks), ReportDocument.Html(HtmlTitle(d), blocks, options.RunDirectory));
+    });
+
+    private static string HtmlTitle(ReportData d) => $"{d.Result.Spec.Name}: risk-committee report";
 
     /// <summary>The report as blocks (both formats render these).</summary>
     public static IReadOnlyList<ReportBlock> Blocks(ReportData d, ReportOptions options)
@@ -81,7 +91,7 @@ public static class CommitteeReport
         var s = r.Spec;
         var b = new List<ReportBlock>();
         var images = Images(options.RunDirectory);
-        var charts = images.Count > 0 ? ChartBundles.From(d).Entries : [];
+        var charts = images.Count > 0 ? (options.Charts ?? ChartBundles.From(d)).Entries : [];
 
         b.Add(new HeadingBlock(1, $"{L(s.Name)}: risk-committee report"));
         b.Add(new ParagraphBlock($"{L(s.Accelerator)} × {Int(s.TotalGpus)} GPUs, {s.HorizonMonths}-month horizon, cost mode `{(s.CostMode == CostMode.Rate ? "rate" : "build_up")}`. {Int(r.Trials)} Monte Carlo trials ({Sampling(r)}), seed {r.Options.Seed.ToString(CultureInfo.InvariantCulture)}." + (r.Partial ? $" **PARTIAL RUN: cancelled after {Int(r.Trials)} of {Int(r.Options.Trials)} trials.**" : "")));
