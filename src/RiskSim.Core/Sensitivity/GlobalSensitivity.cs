@@ -128,7 +128,8 @@ public static class GlobalSensitivity
                 continue;
             }
 
-            var x = inputs.Select(col => keep.Select(i => col[i]).ToArray()).ToArray();
+            // Every trial kept: the input columns themselves, so each is ranked once for all KPIs (RanksOf caches by array).
+            var x = keep.Count == m ? inputs : inputs.Select(col => keep.Select(i => col[i]).ToArray()).ToArray();
             var yy = keep.Select(i => y[i]).ToArray();
             var (measures, r2) = Analyze(names, labels, x, yy);
             string? note = keep.Count < m ? $"{m - keep.Count} of {m} trials where {kpi.Title} does not exist were left out." : null;
