@@ -2,17 +2,18 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using RiskSim.Bench;
+using RiskSim.Reporting;
 
 namespace RiskSim.Cli;
 
 /// <summary><c>risksim bench</c>: benchmark result files in.</summary>
 public static partial class Cli
 {
-    private static Command BenchCommand(TextWriter output, TextWriter errors)
+    private static Command BenchCommand(TextWriter output, TextWriter errors, IChartRenderer? charts)
     {
         var bench = new Command("bench", "Read LLM-serving benchmark results (vLLM, SGLang, AIPerf, GenAI-Perf, GuideLLM, LLMPerf, MLPerf, InferenceX, trtllm-bench) into normalized operating points.");
         bench.Subcommands.Add(BenchImportCommand(output, errors));
-        bench.Subcommands.Add(BenchFrontierCommand(output, errors));
+        bench.Subcommands.Add(BenchFrontierCommand(output, errors, charts));
         return bench;
     }
 
@@ -102,7 +103,10 @@ public static partial class Cli
     }
 
     /// <summary>Writes a whole file via a temporary sibling moved into place: never half-written.</summary>
-    internal static void WriteFileAtomically(string path, string text)
+    internal static void WriteFileAtomically(string path, string text) => WriteFileAtomically(path, new UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>Writes a whole file via a temporary sibling moved into place (never half-written); returns its full path.</summary>
+    internal static string WriteFileAtomically(string path, byte[] bytes)
     {
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
@@ -110,8 +114,9 @@ public static partial class Cli
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
+            File.WriteAllBytes(tmp, bytes);
             File.Move(tmp, full, overwrite: true);
+            return full;
         }
         finally
         {

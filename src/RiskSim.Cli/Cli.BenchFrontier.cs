@@ -11,10 +11,7 @@ namespace RiskSim.Cli;
 /// <summary><c>risksim bench frontier</c>: the Pareto frontier of benchmark points and the point that meets an SLA.</summary>
 public static partial class Cli
 {
-    /// <summary>Optional renderer of frontier charts (set by the composition root to the ScottPlot project): (data, file path) → files written.</summary>
-    public static Func<FrontierChartData, string, IReadOnlyList<string>>? FrontierChartRenderer { get; set; }
-
-    private static Command BenchFrontierCommand(TextWriter output, TextWriter errors)
+    private static Command BenchFrontierCommand(TextWriter output, TextWriter errors, IChartRenderer? charts)
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Result files or folders (any format 'risksim bench import' reads).", Arity = ArgumentArity.OneOrMore };
         var sla = new Option<string>("--sla") { Description = $"The SLA: comma-separated constraints metric>=N or metric<=N, e.g. \"{Sla.Example}\". Metrics: {Sla.Allowed}.", Required = true };
@@ -90,7 +87,7 @@ public static partial class Cli
             output.Write(r.GetValue(formatOut) == "json" ? FrontierJson(set, parsed) : FrontierTable(set, parsed));
             if (chartPath is not null)
             {
-                foreach (var file in WriteFrontierCharts(set, chartPath))
+                foreach (var file in WriteFrontierCharts(set, chartPath, charts))
                 {
                     errors.WriteLine($"chart: {file}");
                 }
@@ -147,10 +144,10 @@ public static partial class Cli
         return common;
     }
 
-    private static List<string> WriteFrontierCharts(BenchmarkFrontierSet set, string chartPath)
+    private static List<string> WriteFrontierCharts(BenchmarkFrontierSet set, string chartPath, IChartRenderer? charts)
     {
         var written = new List<string>();
-        if (FrontierChartRenderer is not { } render)
+        if (charts is null)
         {
             return written;
         }
@@ -161,7 +158,8 @@ public static partial class Cli
         {
             string target = set.Groups.Length == 1 ? chartPath : $"{stemPath}-{SafeName(g.Group.Replace(' ', '-'))}{ext}";
             var data = FrontierChartData.From(g.Result, $"{g.Group}: output tok/s per GPU vs tok/s per user");
-            written.AddRange(render(data, target));
+            bool svg = target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            written.Add(WriteFileAtomically(target, charts.RenderFrontier(data, svg).Bytes));
         }
 
         return written;

@@ -48,8 +48,4 @@ public static partial class Cli
 
         TrialsParquet.Write(result, Path.Combine(dir, "trials.parquet"), ct);
     }
-
-    /// <summary><c>--export xlsx</c>: the workbook, with the charts already drawn into the run folder.</summary>
-    private static void WriteWorkbook(string dir, ReportData data) =>
-        WorkbookExport.Write(Path.Combine(dir, WorkbookName(data.Result.Spec.Name)), data, Directory.GetFiles(dir, "*.png"));
 }

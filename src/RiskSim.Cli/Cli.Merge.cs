@@ -18,7 +18,7 @@ public static partial class Cli
     /// <c>*.rspart</c>), checks that they make one whole run, and writes the run's result folder as <c>risksim run</c>
     /// does: statistics, summary.json, percentiles.csv, reports and charts, bit-identical to a run in one process.
     /// </summary>
-    private static Command MergeCommand(TextWriter output, TextWriter errors)
+    private static Command MergeCommand(TextWriter output, TextWriter errors, IChartRenderer? charts)
     {
         var paths = new Argument<string[]>("partials") { Description = $"Folders holding the shards' partial results (*{PartialExtension}, e.g. results/<name>-shards), or the files themselves.", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string>("--out") { Description = "Results folder; the run is written to OUT/<config name>/.", DefaultValueFactory = _ => "results" };
@@ -67,7 +67,7 @@ public static partial class Cli
             var claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             try
             {
-                var (code, result, _) = RunOne(h0.ConfigFile, spec, options, null, 0, store, claimed, null, new RunExports(false, false), showProgress, output, errors, signals, progress =>
+                var (code, result, _) = RunOne(h0.ConfigFile, spec, options, null, 0, store, claimed, null, new RunExports(false, false), showProgress, output, errors, signals, charts, progress =>
                 {
                     try
                     {

@@ -1,19 +1,7 @@
 using System.CommandLine;
+using RiskSim.Reporting;
 
 namespace RiskSim.Cli;
-
-/// <summary>What <c>risksim run</c> writes beside summary.json and percentiles.csv (<c>--report</c>).</summary>
-internal enum ReportLevel
-{
-    /// <summary>Nothing more: a batch job that needs only the statistics (no tornado, no sensitivity, no report).</summary>
-    None,
-
-    /// <summary>tornado.csv, sensitivity.csv, report.md and report.html, without charts.</summary>
-    Summary,
-
-    /// <summary>Everything: also the charts, embedded in report.html (the default).</summary>
-    Full,
-}
 
 public static partial class Cli
 {

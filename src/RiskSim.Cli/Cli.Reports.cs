@@ -13,78 +13,20 @@ namespace RiskSim.Cli;
 public static partial class Cli
 {
     /// <summary>
-    /// Optional chart renderer: called with the run folder and the chart data before the report is
-    /// written, returns the files it wrote (PNG files in the folder are embedded in report.html).
-    /// Null: no charts.
+    /// <c>RISKSIM_TIMING=1</c>: a trace of the report's steps on stderr, each with the milliseconds since the reports
+    /// began (cumulative); otherwise null.
     /// </summary>
-    public static Func<string, ChartBundle, IReadOnlyList<string>>? ChartRenderer { get; set; }
-
-    /// <summary>
-    /// Writes the sensitivity analyses and the committee report of a run into <paramref name="dir"/>:
-    /// tornado.csv, sensitivity.csv, the charts (through <see cref="ChartRenderer"/>; not with <c>--report summary</c>),
-    /// report.md and report.html; with <c>--report none</c> only an export asked for (<c>--export xlsx</c>).
-    /// </summary>
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct)
+    private static class Timing
     {
-        var timing = System.Diagnostics.Stopwatch.StartNew();
-        bool trace = Environment.GetEnvironmentVariable("RISKSIM_TIMING") == "1";
-        void Lap(string what)
+        public static Action<string>? Lap()
         {
-            if (trace)
+            if (Environment.GetEnvironmentVariable("RISKSIM_TIMING") != "1")
             {
-                Console.Error.WriteLine($"[timing] {what}: {timing.Elapsed.TotalMilliseconds:0} ms");
+                return null;
             }
-        }
 
-        if (level == ReportLevel.None && !exports.Xlsx)
-        {
-            return;
-        }
-
-        bool charts = level == ReportLevel.Full;
-        var data = ReportData.Compute(result, gates, configFile);
-        Lap("report data (tornado, global sensitivity, paths)");
-        ct.ThrowIfCancellationRequested();
-        if (level == ReportLevel.None)
-        {
-            WriteWorkbook(dir, data); // --export xlsx was asked for: the workbook, without charts
-            Lap("workbook");
-            return;
-        }
-
-        File.WriteAllText(Path.Combine(dir, "tornado.csv"), SensitivityExport.TornadoCsv(data.Tornados));
-        File.WriteAllText(Path.Combine(dir, "sensitivity.csv"), SensitivityExport.SensitivityCsv(data.Global));
-        string? chartsNote = charts ? null : "Charts were not rendered (--report summary); run with --report full to get them.";
-        ct.ThrowIfCancellationRequested();
-        ChartBundle? bundle = null;
-        if (ChartRenderer is { } render && charts)
-        {
-            try
-            {
-                bundle = ChartBundles.From(data);
-                Lap("chart data");
-                render(dir, bundle);
-                Lap("charts");
-            }
-#pragma warning disable CA1031 // a chart failure must not lose the run: the report says what happened
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                chartsNote = $"Charts could not be rendered: {ex.GetType().Name}: {ex.Message}";
-            }
-        }
-
-        ct.ThrowIfCancellationRequested();
-        var options = new ReportOptions(RunDirectory: dir, ChartsNote: chartsNote, Charts: bundle);
-        var (markdown, html) = CommitteeReport.Both(data, options); // one build of the blocks for both formats
-        File.WriteAllText(Path.Combine(dir, "report.md"), markdown);
-        File.WriteAllText(Path.Combine(dir, "report.html"), html);
-        Lap("report.md and report.html");
-        if (exports.Xlsx)
-        {
-            ct.ThrowIfCancellationRequested();
-            WriteWorkbook(dir, data);
-            Lap("workbook");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            return what => Console.Error.WriteLine($"[timing] {what}: {clock.Elapsed.TotalMilliseconds:0} ms");
         }
     }
 

@@ -12,9 +12,7 @@ namespace RiskSim.Cli;
 
 public static partial class Cli
 {
-    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors) => [RunCommand(output, errors), TornadoCommand(output, errors), BenchCommand(output, errors), MergeCommand(output, errors)];
-
-    private static Command RunCommand(TextWriter output, TextWriter errors)
+    private static Command RunCommand(TextWriter output, TextWriter errors, IChartRenderer? charts)
     {
         var configs = new Argument<string[]>("configs") { Description = "One or more config files. Several configs share common random numbers (same seed, same input names → same draws).", Arity = ArgumentArity.OneOrMore };
         var trials = new Option<long?>("--trials") { Description = "Number of trials (default: the config's simulation.trials)." };
@@ -145,7 +143,7 @@ public static partial class Cli
                 string folder;
                 try
                 {
-                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), exports, showProgress, output, errors, signals, level: ParseReportLevel(r.GetValue(report)));
+                    (code, result, folder) = RunOne(file, spec, options, target, max, store, claimed, r.GetValue(keep), exports, showProgress, output, errors, signals, charts, level: ParseReportLevel(r.GetValue(report)));
                 }
                 catch (OperationCanceledException) when (signals.SimulationToken.IsCancellationRequested)
                 {
@@ -178,7 +176,7 @@ public static partial class Cli
 
             try
             {
-                WriteComparisons(written, store, claimed, ParseReportLevel(r.GetValue(report)), output, errors, signals);
+                WriteComparisons(written, store, claimed, ParseReportLevel(r.GetValue(report)), charts, output, errors, signals);
             }
             catch (WriteCancelledException)
             {
@@ -191,7 +189,7 @@ public static partial class Cli
         return cmd;
     }
 
-    private static void WriteComparisons(List<(SimulationResult Result, string Folder)> written, ResultStore store, ISet<string> claimed, ReportLevel level, TextWriter output, TextWriter errors, RunSignals signals)
+    private static void WriteComparisons(List<(SimulationResult Result, string Folder)> written, ResultStore store, ISet<string> claimed, ReportLevel level, IChartRenderer? charts, TextWriter output, TextWriter errors, RunSignals signals)
     {
         if (written.Count < 2)
         {
@@ -229,13 +227,17 @@ public static partial class Cli
         {
             var runs = comparable.Select(w => w.Result).ToList();
             var images = new List<string>();
-            if (SCurveRenderer is { } render && level == ReportLevel.Full)
+            if (charts is not null && level == ReportLevel.Full)
             {
                 foreach (int k in new[] { TrialKpis.Npv, TrialKpis.NetRoi })
                 {
                     if (ComparisonReport.SCurves(runs, k) is { } curves)
                     {
-                        images.AddRange(render(tmp, curves).Select(Path.GetFileName)!);
+                        foreach (var image in RunReports.Checked(charts.RenderSCurves(curves)))
+                        {
+                            File.WriteAllBytes(Path.Combine(tmp, image.FileName), image.Bytes);
+                            images.Add(image.FileName);
+                        }
                     }
 
                     ct.ThrowIfCancellationRequested();
@@ -280,10 +282,7 @@ public static partial class Cli
         }
     }
 
-    /// <summary>Optional renderer of overlaid S-curves (set by the composition root to the ScottPlot project).</summary>
-    public static Func<string, SCurveData, IReadOnlyList<string>>? SCurveRenderer { get; set; }
-
-    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals, Func<IProgress<RunProgress>?, SimulationResult>? compute = null, ReportLevel level = ReportLevel.Full)
+    private static (int Code, SimulationResult Result, string Folder) RunOne(string file, SimulationSpec spec, RunOptions options, double? target, long maxTrials, ResultStore store, ISet<string> claimed, string? keep, RunExports exports, bool showProgress, TextWriter output, TextWriter errors, RunSignals signals, IChartRenderer? charts, Func<IProgress<RunProgress>?, SimulationResult>? compute = null, ReportLevel level = ReportLevel.Full)
     {
         var sw = Stopwatch.StartNew();
         var ct = signals.SimulationToken;
@@ -353,7 +352,7 @@ public static partial class Cli
             }
 
             wct.ThrowIfCancellationRequested();
-            WriteReports(tmp, file, result, gates, exports, level, wct);
+            RunReports.Write(tmp, result, gates, file, new RunReportOptions(level, charts, exports.Xlsx ? WorkbookName(spec.Name) : null) { Lap = Timing.Lap() }, wct);
 
             // Written again last, so its whole_run_s (the console's "whole run") includes the reports and charts.
             wholeRun = sw.Elapsed;
@@ -390,11 +389,6 @@ public static partial class Cli
         string s = new string(chars).Trim('.', '-');
         return s.Length == 0 ? "unnamed" : s;
     }
-
-    static partial void WriteReportsImpl(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct);
-
-    private static void WriteReports(string dir, string configFile, SimulationResult result, IReadOnlyList<GateResult> gates, RunExports exports, ReportLevel level, CancellationToken ct) =>
-        WriteReportsImpl(dir, configFile, result, gates, exports, level, ct);
 
     private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
     {

@@ -10,11 +10,15 @@ using RiskSim.Reporting;
 
 namespace RiskSim.Cli;
 
-/// <summary>The risksim command line: the composition root.</summary>
+/// <summary>The risksim command line: parses the arguments and calls the engine (Core) and the reports (Reporting).</summary>
 public static partial class Cli
 {
     /// <summary>Runs the CLI; returns the exit code (see <see cref="ExitCodes"/>).</summary>
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Standard output (default: the console's).</param>
+    /// <param name="stderr">Standard error (default: the console's).</param>
+    /// <param name="charts">Draws the reports' charts (the tool passes RiskSim.Charts' ScottPlot renderer); null = reports without charts.</param>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, IChartRenderer? charts = null)
     {
         // Every line the CLI prints may carry user text (names, labels, paths): control characters are escaped.
         var output = new ConsoleSafeWriter(stdout ?? Console.Out);
@@ -24,10 +28,10 @@ public static partial class Cli
         root.Subcommands.Add(ExplainCommand(output));
         root.Subcommands.Add(ValidateCommand(output, errors));
         root.Subcommands.Add(SchemaCommand(output));
-        foreach (var c in ExtraCommands(output, errors))
-        {
-            root.Subcommands.Add(c);
-        }
+        root.Subcommands.Add(RunCommand(output, errors, charts));
+        root.Subcommands.Add(TornadoCommand(output, errors));
+        root.Subcommands.Add(BenchCommand(output, errors, charts));
+        root.Subcommands.Add(MergeCommand(output, errors, charts));
 
         var parse = root.Parse(args);
 
@@ -190,8 +194,6 @@ public static partial class Cli
         });
         return cmd;
     }
-
-    private static partial IEnumerable<Command> ExtraCommands(TextWriter output, TextWriter errors);
 }
 
 /// <summary>A usage error (bad option value, missing file): exit code 2, no stack trace.</summary>

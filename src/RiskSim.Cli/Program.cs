@@ -1,7 +1,5 @@
+using RiskSim.Charts;
 using RiskSim.Cli;
 
-// Composition root: the report's chart hook is served by the ScottPlot project.
-Cli.ChartRenderer = ChartWiring.Render;
-Cli.SCurveRenderer = (dir, curves) => RiskSim.Charts.ChartRenderer.SCurve(curves with { KpiKey = RiskSim.Reporting.ChartBundles.ShortKey(curves.KpiKey) }, dir);
-Cli.FrontierChartRenderer = ChartWiring.RenderFrontierTo;
-return Cli.Run(args);
+// The tool draws its reports' charts with ScottPlot (RiskSim.Charts); the CLI itself only parses and calls.
+return Cli.Run(args, charts: new ScottPlotChartRenderer());

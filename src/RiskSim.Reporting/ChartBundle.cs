@@ -64,7 +64,10 @@ public static class ChartBundles
     /// <summary>Largest number of values handed to a histogram or S-curve (a strided subsample of the trials).</summary>
     public const int MaxChartValues = 100_000;
 
-    /// <summary>Short names for file stems: tornado-npv.png, histogram-roi.png, s-curve-npv.png …</summary>
+    /// <summary>
+    /// Short names for file stems: tornado-npv.png, histogram-roi.png, s-curve-npv.png … The chart data built here
+    /// carries them as its KpiKey, so a renderer names its files from the data as it is.
+    /// </summary>
     public static string ShortKey(string key) => key switch
     {
         "npv_usd" => "npv",
@@ -202,7 +205,7 @@ public static class ChartBundles
             notes.Add($"{Tornado.SoftwareCurveLabel}: coloured by its ceiling M; the time constant τ takes the end that helps the same way (both ends in the labels).");
         }
 
-        return new TornadoData(t.Kpi.Key, t.Kpi.Title, t.Kpi.Unit, t.SwingBaseValue, bars)
+        return new TornadoData(ShortKey(t.Kpi.Key), t.Kpi.Title, t.Kpi.Unit, t.SwingBaseValue, bars)
         {
             Footnote = notes.Count == 0 ? null : string.Join(" ", notes),
             BaseText = KpiText(t.BaseValue, t.KpiColumn, spec),
@@ -211,7 +214,7 @@ public static class ChartBundles
 
     /// <summary>Library-independent spider data (input percentiles in %, 10…90).</summary>
     public static SpiderData ToSpiderData(SpiderResult s) =>
-        new(s.Kpi.Key, s.Kpi.Title, s.Kpi.Unit, s.BaseValue, [.. s.Lines.Select(l => new SpiderLine(l.Input.Label, [.. s.Percentiles.Select(q => Math.Round(q * 100, 6))], l.KpiValues))]);
+        new(ShortKey(s.Kpi.Key), s.Kpi.Title, s.Kpi.Unit, s.BaseValue, [.. s.Lines.Select(l => new SpiderLine(l.Input.Label, [.. s.Percentiles.Select(q => Math.Round(q * 100, 6))], l.KpiValues))]);
 
     /// <summary>
     /// Histogram data of one KPI column; null when the KPI does not exist in the config. The bars come from a
@@ -230,7 +233,7 @@ public static class ChartBundles
         var values = Subsample(r.Kpis[column], r.KeptTrials);
         var marks = Marks(r, column);
         bool signed = column is TrialKpis.Npv or TrialKpis.NetRoi;
-        return new DistributionData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [.. values], marks[0].Value, marks[1].Value, marks[2].Value, st.Trials, st.Nulls,
+        return new DistributionData(ShortKey(st.Kpi.Key), st.Kpi.Title, st.Kpi.Unit, [.. values], marks[0].Value, marks[1].Value, marks[2].Value, st.Trials, st.Nulls,
             payback ? $"never within {r.Spec.HorizonMonths} months" : "does not exist")
         {
             FromFirstTrials = r.KeptTrials < r.Trials ? r.KeptTrials : 0,
@@ -252,7 +255,7 @@ public static class ChartBundles
 
         var values = Subsample(r.Kpis[column], r.KeptTrials);
         Array.Sort(values);
-        return new SCurveData(st.Kpi.Key, st.Kpi.Title, st.Kpi.Unit, [new SCurveSeries(r.Spec.Name, [.. values]) { Marks = Marks(r, column) }])
+        return new SCurveData(ShortKey(st.Kpi.Key), st.Kpi.Title, st.Kpi.Unit, [new SCurveSeries(r.Spec.Name, [.. values]) { Marks = Marks(r, column) }])
         {
             FromFirstTrials = r.KeptTrials < r.Trials ? r.KeptTrials : 0,
             CurveFrom = SampleText(r),

@@ -50,10 +50,10 @@ public sealed record ReportData(
 /// <summary>Options of the committee report.</summary>
 /// <param name="Deterministic">Omit everything that depends on the machine or the moment (machine, threads, vector width, timings) so the text is a function of config, seed and trials only (golden tests).</param>
 /// <param name="Elapsed">The whole run's wall time, shown in the provenance beside the simulation and aggregation times when given.</param>
-/// <param name="RunDirectory">Folder whose PNG files are listed and embedded; null = none.</param>
+/// <param name="Images">The run's chart images in memory (as <see cref="IChartRenderer"/> draws them): the PNGs are listed and embedded; null = none.</param>
 /// <param name="ChartsNote">A note for the charts section (e.g. why rendering failed), or null.</param>
 /// <param name="Charts">The run's chart data when the caller already built it (to draw the charts), so the report does not build it again; null = built when needed.</param>
-public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, string? RunDirectory = null, string? ChartsNote = null, ChartBundle? Charts = null);
+public sealed record ReportOptions(bool Deterministic = false, TimeSpan? Elapsed = null, IReadOnlyList<ChartImage>? Images = null, string? ChartsNote = null, ChartBundle? Charts = null);
 
 /// <summary>
 /// The risk-committee report (report.md and a self-contained report.html): the answer first, then what
@@ -72,14 +72,14 @@ public static class CommitteeReport
     public static string Html(ReportData d, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
-        return Invariant(() => ReportDocument.Html(HtmlTitle(d), Blocks(d, options), options.RunDirectory));
+        return Invariant(() => ReportDocument.Html(HtmlTitle(d), Blocks(d, options), options.Images));
     }
 
     /// <summary>report.md and report.html from one build of the report's blocks (the same text as <see cref="Markdown"/> and <see cref="Html"/>).</summary>
     public static (string Markdown, string Html) Both(ReportData d, ReportOptions options) => Invariant(() =>
     {
         var blocks = Blocks(d, options);
-        return (ReportDocument.Markdown(blocks), ReportDocument.Html(HtmlTitle(d), blocks, options.RunDirectory));
+        return (ReportDocument.Markdown(blocks), ReportDocument.Html(HtmlTitle(d), blocks, options.Images));
     });
 
     private static string HtmlTitle(ReportData d) => $"{d.Result.Spec.Name}: risk-committee report";
@@ -90,7 +90,7 @@ public static class CommitteeReport
         var r = d.Result;
         var s = r.Spec;
         var b = new List<ReportBlock>();
-        var images = Images(options.RunDirectory);
+        var images = Images(options.Images);
         var charts = images.Count > 0 ? (options.Charts ?? ChartBundles.From(d)).Entries : [];
 
         b.Add(new HeadingBlock(1, $"{L(s.Name)}: risk-committee report"));
@@ -544,10 +544,9 @@ public static class CommitteeReport
 
     private static string GateActual(GateResult g, SimulationResult r) => KpiFormat.GateActual(g, r);
 
-    private static IReadOnlyList<string> Images(string? dir) =>
-        dir is not null && Directory.Exists(dir)
-            ? [.. Directory.GetFiles(dir, "*.png").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
-            : [];
+    /// <summary>File names of the PNG images, in ordinal order (the order the report lists charts it has no entry for).</summary>
+    private static IReadOnlyList<string> Images(IReadOnlyList<ChartImage>? images) =>
+        images is null ? [] : [.. images.Where(i => i.IsPng).Select(i => i.FileName).Order(StringComparer.Ordinal)];
 
     private static T Invariant<T>(Func<T> f)
     {

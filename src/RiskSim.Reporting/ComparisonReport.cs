@@ -32,7 +32,7 @@ public static class ComparisonReport
         }
 
         var kpi = TrialKpis.All[column];
-        return series.Count == 0 ? null : new SCurveData(kpi.Key, kpi.Title + " by configuration", kpi.Unit, series.ToImmutable()) { CurveFrom = from is null ? null : from + ", of each configuration" };
+        return series.Count == 0 ? null : new SCurveData(ChartBundles.ShortKey(kpi.Key), kpi.Title + " by configuration", kpi.Unit, series.ToImmutable()) { CurveFrom = from is null ? null : from + ", of each configuration" };
     }
 
     /// <summary>report.md of the comparison; <paramref name="images"/> are file names in the same folder.</summary>

@@ -100,10 +100,10 @@ public static partial class ReportDocument
 
     /// <summary>
     /// Self-contained HTML: inline CSS (print-friendly), all text HTML-encoded, images embedded as
-    /// base64 data: URIs read from <paramref name="imageDirectory"/> (skipped when absent), no external
+    /// base64 data: URIs from <paramref name="images"/> (PNG, by file name; "image not found" when absent), no external
     /// references. XHTML-compatible (every element closed) so it parses as XML.
     /// </summary>
-    public static string Html(string title, IEnumerable<ReportBlock> blocks, string? imageDirectory)
+    public static string Html(string title, IEnumerable<ReportBlock> blocks, IReadOnlyList<ChartImage>? images)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>")
@@ -152,11 +152,11 @@ public static partial class ReportDocument
                     sb.Append("<pre>").Append(E(CleanMultiline(pre.Text).TrimEnd('\n'))).Append("</pre>\n");
                     break;
                 case ImageBlock img:
-                    string? path = imageDirectory is null ? null : Path.Combine(imageDirectory, img.FileName);
+                    var png = images?.FirstOrDefault(i => i.FileName == img.FileName);
                     sb.Append("<figure>\n");
-                    if (path is not null && File.Exists(path))
+                    if (png is not null)
                     {
-                        sb.Append("<img alt=\"").Append(E(img.Alt)).Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(File.ReadAllBytes(path))).Append("\" />\n");
+                        sb.Append("<img alt=\"").Append(E(img.Alt)).Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png.Bytes)).Append("\" />\n");
                     }
                     else
                     {

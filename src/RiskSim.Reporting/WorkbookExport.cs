@@ -27,15 +27,15 @@ public static class WorkbookExport
     /// <summary>Writes the workbook to <paramref name="path"/> (replaced if it exists).</summary>
     /// <param name="path">The .xlsx file.</param>
     /// <param name="data">The run's report data (<see cref="ReportData.Compute"/>).</param>
-    /// <param name="chartPngs">PNG charts to include (e.g. the run folder's *.png); missing files are skipped.</param>
-    public static void Write(string path, ReportData data, IEnumerable<string> chartPngs)
+    /// <param name="charts">The run's chart images (in memory); the PNGs among them go into the Charts sheet.</param>
+    public static void Write(string path, ReportData data, IEnumerable<ChartImage> charts)
     {
         using var stream = File.Create(path);
-        Write(stream, data, chartPngs);
+        Write(stream, data, charts);
     }
 
     /// <summary>Writes the workbook to a stream.</summary>
-    public static void Write(Stream output, ReportData data, IEnumerable<string> chartPngs)
+    public static void Write(Stream output, ReportData data, IEnumerable<ChartImage> charts)
     {
         ArgumentNullException.ThrowIfNull(data);
         var r = data.Result;
@@ -45,7 +45,7 @@ public static class WorkbookExport
         Tornado(book.AddSheet("Tornado"), data);
         Sensitivity(book.AddSheet("Sensitivity"), data.Global);
         Assumptions(book.AddSheet("Assumptions"), r.Spec);
-        Charts(book.AddSheet("Charts"), r, chartPngs);
+        Charts(book.AddSheet("Charts"), r, charts);
     }
 
     /// <summary>The Excel number format for values in <paramref name="unit"/>.</summary>
@@ -312,23 +312,17 @@ public static class WorkbookExport
         sh.Save();
     }
 
-    private static void Charts(XlsxSheet sh, SimulationResult r, IEnumerable<string> chartPngs)
+    private static void Charts(XlsxSheet sh, SimulationResult r, IEnumerable<ChartImage> charts)
     {
         sh.Row(1).Text(1, $"{r.Spec.Name}: charts", Kind.Title);
         sh.Row(2).Text(1, ChartCaptions.PercentileConvention, Kind.Note);
         int row = 4;
-        foreach (string png in Order(chartPngs.Where(File.Exists)))
+        foreach (var png in Order(charts.Where(c => c.IsPng)))
         {
-            byte[] head = new byte[24];
-            using (var f = File.OpenRead(png))
-            {
-                f.ReadExactly(head);
-            }
-
-            var (_, h) = XlsxSheet.PngSize(head);
-            string name = Path.GetFileNameWithoutExtension(png);
+            var (_, h) = XlsxSheet.PngSize(png.Bytes);
+            string name = Path.GetFileNameWithoutExtension(png.FileName);
             sh.Row(row).Text(1, name, Kind.Bold);
-            sh.Image(row + 1, 1, png, name);
+            sh.Image(row + 1, 1, png.Bytes, name);
             // Default rows are 20 px high; leave the image's height (scaled) and a gap.
             row += 3 + (int)Math.Ceiling(h * 0.6 / 20);
         }
@@ -337,13 +331,13 @@ public static class WorkbookExport
     }
 
     /// <summary>The answer's charts first (NPV tornado, S-curve, histogram, payback), then the rest by name.</summary>
-    private static IEnumerable<string> Order(IEnumerable<string> pngs)
+    private static IEnumerable<ChartImage> Order(IEnumerable<ChartImage> pngs)
     {
         string[] first = ["tornado-npv", "s-curve-npv", "histogram-npv", "payback", "tornado-roi", "s-curve-roi", "histogram-roi", "tornado-payback", "fan-cash-flow", "spider-npv"];
         return pngs.OrderBy(p =>
         {
-            int i = Array.IndexOf(first, Path.GetFileNameWithoutExtension(p));
+            int i = Array.IndexOf(first, Path.GetFileNameWithoutExtension(p.FileName));
             return i < 0 ? first.Length : i;
-        }).ThenBy(p => Path.GetFileName(p), StringComparer.Ordinal);
+        }).ThenBy(p => p.FileName, StringComparer.Ordinal);
     }
 }

@@ -178,7 +178,7 @@ internal sealed class XlsxSheet
     private readonly uint _sheetId;
     private readonly SheetData _data = new();
     private readonly SortedDictionary<int, double> _widths = [];
-    private readonly List<(int Row, int Column, string Png, string Name)> _images = [];
+    private readonly List<(int Row, int Column, byte[] Png, string Name)> _images = [];
     private Row? _row;
     private (int Rows, int Columns)? _freeze;
 
@@ -270,10 +270,10 @@ internal sealed class XlsxSheet
         return this;
     }
 
-    /// <summary>Anchors a PNG image's top-left corner at a cell (1-based), drawn at <paramref name="scale"/> of its pixel size.</summary>
-    public XlsxSheet Image(int row, int column, string pngPath, string name)
+    /// <summary>Anchors a PNG image (its encoded bytes) by its top-left corner at a cell (1-based).</summary>
+    public XlsxSheet Image(int row, int column, byte[] png, string name)
     {
-        _images.Add((row, column, pngPath, name));
+        _images.Add((row, column, png, name));
         return this;
     }
 
@@ -329,9 +329,8 @@ internal sealed class XlsxSheet
             var drawings = _part.AddNewPart<DrawingsPart>();
             var wsDr = new Xdr.WorksheetDrawing();
             uint id = 1;
-            foreach (var (row, column, png, name) in _images)
+            foreach (var (row, column, bytes, name) in _images)
             {
-                byte[] bytes = File.ReadAllBytes(png);
                 var (w, h) = PngSize(bytes);
                 var image = drawings.AddImagePart(ImagePartType.Png);
                 using (var ms = new MemoryStream(bytes))

@@ -3,7 +3,7 @@ using RiskSim.Reporting;
 
 namespace RiskSim.Cli.Tests;
 
-/// <summary>End-to-end tests of the reports written by 'risksim run' and of 'risksim tornado'. One class: the chart hook is static.</summary>
+/// <summary>End-to-end tests of the reports written by 'risksim run' and of 'risksim tornado'.</summary>
 public class CliReportTests
 {
     private static readonly string Config = Path.Combine(Path.GetDirectoryName(Source())!, "Golden", "golden-config.json");
@@ -17,16 +17,14 @@ public class CliReportTests
     {
         string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
         ChartBundle? seen = null;
-        Cli.ChartRenderer = (dir, bundle) =>
+        var charts = new FakeChartRenderer(bundle =>
         {
             seen = bundle;
-            string f = Path.Combine(dir, "tornado-npv.png");
-            File.WriteAllBytes(f, [0x89, 0x50, 0x4E, 0x47]);
-            return [f];
-        };
+            return [new ChartImage("tornado-npv.png", [0x89, 0x50, 0x4E, 0x47])];
+        });
         try
         {
-            var (code, _, err) = Run("run", Config, "--trials", "20000", "--threads", "2", "--out", outDir, "--quiet");
+            var (code, _, err) = CliHarness.Run(charts, "run", Config, "--trials", "20000", "--threads", "2", "--out", outDir, "--quiet");
             Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
             string dir = Path.Combine(outDir, "gb200-nvl72-deepseek-r1");
             foreach (var f in new[] { "tornado.csv", "sensitivity.csv", "report.md", "report.html", "summary.json" })
@@ -48,10 +46,13 @@ public class CliReportTests
             string html = File.ReadAllText(Path.Combine(dir, "report.html"));
             Assert.Contains("data:image/png;base64,iVBORw==", html, StringComparison.Ordinal);
             ReportTests.AssertWellFormed(html);
+
+            // The renderer's images are the chart files, as drawn (nothing read back from disk).
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(Path.Combine(dir, "tornado-npv.png")));
+            Assert.Equal("npv", seen.TornadoNpv.KpiKey); // the short key, named once (ChartBundles): the renderer names its files from it
         }
         finally
         {
-            Cli.ChartRenderer = null;
             if (Directory.Exists(outDir))
             {
                 Directory.Delete(outDir, true);
@@ -63,17 +64,16 @@ public class CliReportTests
     public void A_failing_chart_renderer_does_not_lose_the_run()
     {
         string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
-        Cli.ChartRenderer = (_, _) => throw new InvalidOperationException("no fonts");
+        var charts = new FakeChartRenderer(_ => throw new InvalidOperationException("no fonts"));
         try
         {
-            var (code, _, err) = Run("run", Config, "--trials", "5000", "--threads", "1", "--out", outDir, "--quiet");
+            var (code, _, err) = CliHarness.Run(charts, "run", Config, "--trials", "5000", "--threads", "1", "--out", outDir, "--quiet");
             Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
             string md = File.ReadAllText(Path.Combine(outDir, "gb200-nvl72-deepseek-r1", "report.md"));
             Assert.Contains("Charts could not be rendered: InvalidOperationException: no fonts", md, StringComparison.Ordinal);
         }
         finally
         {
-            Cli.ChartRenderer = null;
             if (Directory.Exists(outDir))
             {
                 Directory.Delete(outDir, true);
@@ -172,25 +172,20 @@ public class CliReportTests
     public void Report_none_writes_the_statistics_only_and_summary_adds_the_reports_without_charts()
     {
         string outDir = Path.Combine(Path.GetTempPath(), "risksim-cli-" + Guid.NewGuid().ToString("N"));
-        int calls = 0;
-        Cli.ChartRenderer = (_, _) =>
-        {
-            calls++;
-            return [];
-        };
+        var charts = new FakeChartRenderer(_ => []);
         try
         {
             string Folder(string level) => Path.Combine(outDir, level, "gb200-nvl72-deepseek-r1");
             string[] Files(string level) => [.. Directory.GetFiles(Folder(level)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
             foreach (string level in new[] { "none", "summary", "full" })
             {
-                var (code, _, err) = Run("run", Config, "--trials", "5000", "--threads", "1", "--out", Path.Combine(outDir, level), "--quiet", "--report", level);
+                var (code, _, err) = CliHarness.Run(charts, "run", Config, "--trials", "5000", "--threads", "1", "--out", Path.Combine(outDir, level), "--quiet", "--report", level);
                 Assert.True(code is ExitCodes.Ok or ExitCodes.GateFailed, err);
             }
 
             Assert.Equal(["percentiles.csv", "summary.json"], Files("none"));
             Assert.Equal(["percentiles.csv", "report.html", "report.md", "sensitivity.csv", "summary.json", "tornado.csv"], Files("summary"));
-            Assert.Equal(1, calls); // the full run only
+            Assert.Equal(1, charts.Calls); // the full run only
             Assert.Contains("Charts were not rendered (--report summary)", File.ReadAllText(Path.Combine(Folder("summary"), "report.md")), StringComparison.Ordinal);
 
             // The statistics do not depend on what else is written.
@@ -221,7 +216,6 @@ public class CliReportTests
         }
         finally
         {
-            Cli.ChartRenderer = null;
             if (Directory.Exists(outDir))
             {
                 Directory.Delete(outDir, true);

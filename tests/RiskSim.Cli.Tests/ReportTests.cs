@@ -101,14 +101,10 @@ public class ReportTests
     public void Report_html_is_self_contained_well_formed_and_embeds_pngs()
     {
         var d = Data(2);
-        string dir = Path.Combine(Path.GetTempPath(), "risksim-html-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
+        ChartImage[] images = [new(CommitteeReport.TornadoImage, png), new("fan-cash-flow.png", png), new("fan-cash-flow.svg", [1, 2])];
         {
-            byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
-            File.WriteAllBytes(Path.Combine(dir, CommitteeReport.TornadoImage), png);
-            File.WriteAllBytes(Path.Combine(dir, "fan-cash-flow.png"), png);
-            string html = CommitteeReport.Html(d, new ReportOptions(RunDirectory: dir));
+            string html = CommitteeReport.Html(d, new ReportOptions(Images: images));
             Assert.DoesNotContain("http://", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("https://", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("src=\"", html.Replace("src=\"data:", "", StringComparison.Ordinal), StringComparison.Ordinal);
@@ -116,14 +112,10 @@ public class ReportTests
             Assert.Equal(2, html.Split("<img ").Length - 1); // the tornado once (section 2), the fan chart in section 5
             AssertWellFormed(html);
 
-            string md = CommitteeReport.Markdown(d, new ReportOptions(RunDirectory: dir, Deterministic: true));
+            string md = CommitteeReport.Markdown(d, new ReportOptions(Images: images, Deterministic: true));
             Assert.Contains("![Tornado of NPV](tornado-npv.png)", md, StringComparison.Ordinal);
             Assert.Contains("![Fan chart of cumulative cash flow](fan-cash-flow.png)", md, StringComparison.Ordinal);
             Assert.Single(md.Split("](tornado-npv.png)").Skip(1));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
         }
     }
 
