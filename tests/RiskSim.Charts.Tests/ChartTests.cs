@@ -48,6 +48,44 @@ public sealed class ChartTests : IDisposable
 
     public static TheoryData<int, int> Sizes => new() { { 1200, 700 }, { 800, 500 } };
 
+    /// <summary>
+    /// The PNG drawn in memory is RGB (colour type 2: the charts are opaque) and shows exactly the pixels of ScottPlot's
+    /// own RGBA PNG of the same plot, both decoded by SkiaSharp; the SVG comes with it, and nothing is written to disk.
+    /// </summary>
+    [Fact]
+    public void Charts_render_in_memory_as_rgb_png_with_scottplots_pixels_and_svg()
+    {
+        var chart = new TornadoChart(SampleData.Tornado());
+        var images = chart.Render(ChartFormat.Both, 640, 400);
+        Assert.Equal([chart.FileStem + ".png", chart.FileStem + ".svg"], images.Select(i => i.FileName));
+        Assert.False(Directory.Exists(_dir));
+        byte[] png = images[0].Bytes;
+        Assert.Equal(2, png[25]); // IHDR colour type: RGB, no alpha
+        Assert.Contains("<svg", System.Text.Encoding.UTF8.GetString(images[1].Bytes), StringComparison.Ordinal);
+
+        using var plot = chart.Build(640, 400);
+        byte[] reference = plot.GetImage(640, 400).GetImageBytes();
+        using var ours = SkiaSharp.SKBitmap.Decode(png);
+        using var theirs = SkiaSharp.SKBitmap.Decode(reference);
+        Assert.Equal((640, 400), (ours.Width, ours.Height));
+        Assert.Equal((theirs.Width, theirs.Height), (ours.Width, ours.Height));
+        int differ = 0, colours = 0;
+        var seen = new HashSet<SkiaSharp.SKColor>();
+        for (int y = 0; y < ours.Height; y++)
+        {
+            for (int x = 0; x < ours.Width; x++)
+            {
+                var c = ours.GetPixel(x, y);
+                differ += c == theirs.GetPixel(x, y) ? 0 : 1;
+                colours += seen.Add(c) ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(0, differ);
+        Assert.True(colours > 10, $"only {colours} colours: nothing drawn?");
+        Assert.Empty(chart.Render(ChartFormat.None, 640, 400));
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Every_chart_type_writes_a_decodable_png_and_well_formed_svg(int width, int height)

@@ -97,6 +97,39 @@ public class ReportTests
         Assert.Contains(ChartCaptions.PercentileConvention, md, StringComparison.Ordinal);
     }
 
+    /// <summary>Both formats from one build of the blocks are the formats built one at a time.</summary>
+    [Fact]
+    public void Both_formats_at_once_are_the_formats_one_at_a_time()
+    {
+        var d = Data(2);
+        ChartImage[] images = [new(CommitteeReport.TornadoImage, [0x89, 0x50, 0x4E, 0x47])];
+        foreach (var options in new[] { new ReportOptions(Deterministic: true), new ReportOptions(Images: images, ChartsNote: "note"), new ReportOptions(Images: images, Charts: ChartBundles.From(d)) })
+        {
+            var (md, html) = CommitteeReport.Both(d, options);
+            Assert.Equal(CommitteeReport.Markdown(d, options), md);
+            Assert.Equal(CommitteeReport.Html(d, options), html);
+        }
+    }
+
+    /// <summary>A renderer's image is written into the run folder as named: only a plain file name, once, is taken.</summary>
+    [Theory]
+    [InlineData("../x.png")]
+    [InlineData("sub/x.png")]
+    [InlineData("/tmp/x.png")]
+    [InlineData(".hidden.png")]
+    [InlineData("")]
+    public void Chart_images_must_be_plain_file_names(string name)
+    {
+        Assert.Throws<InvalidOperationException>(() => RunReports.Checked([new ChartImage(name, [1])]));
+    }
+
+    [Fact]
+    public void Chart_images_must_be_named_once()
+    {
+        Assert.Throws<InvalidOperationException>(() => RunReports.Checked([new ChartImage("a.png", [1]), new ChartImage("A.png", [2])]));
+        Assert.Equal(2, RunReports.Checked([new ChartImage("a.png", [1]), new ChartImage("a.svg", [2])]).Count);
+    }
+
     [Fact]
     public void Report_html_is_self_contained_well_formed_and_embeds_pngs()
     {
