@@ -106,7 +106,7 @@ public static class EvaluateReport
         var p = b.Parameters;
         double P(Param q) => p[(int)q];
         string H(string key) => b[key] is { Value: { } v } k ? Fmt.Human(v, k.Unit) : $"n/a ({b[key].Reason})";
-        double rho = P(Param.Utilization) * P(Param.Availability);
+        double rho = b.ServingShare;
         double t0 = P(Param.OutputTokensPerSPerGpu);
         var sb = new StringBuilder();
         sb.Append($"How RiskSim turns the benchmark into money: {s.Name} ({s.Accelerator} × {s.TotalGpus:#,0} GPUs)\n");

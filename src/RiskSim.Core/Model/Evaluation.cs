@@ -19,6 +19,9 @@ public sealed record KpiValue(string Key, string Group, double? Value, string Un
 public sealed record BaseCase(SimulationSpec Spec, ImmutableArray<KpiValue> Kpis, ImmutableArray<double> CashFlows, ImmutableArray<MonthDetail> Months, TrialOutcome Outcome, ImmutableArray<double> Parameters)
 {
     public KpiValue this[string key] => Kpis.First(k => k.Key == key);
+
+    /// <summary>Share of provisioned GPU-hours that serve in the base case: utilization × availability.</summary>
+    public double ServingShare => ReferenceModel.ServingShare(Parameters.AsSpan());
 }
 
 /// <summary>Deterministic base-case evaluation (spec §4–5) and break-even solving.</summary>
@@ -41,7 +44,7 @@ public static class Evaluation
         const string breakEven = "break-even (NPV = 0 unless stated)";
 
         double n = spec.TotalGpus;
-        double rho = p[(int)Param.Utilization] * p[(int)Param.Availability];
+        double rho = ReferenceModel.ServingShare(p);
         double t0 = p[(int)Param.OutputTokensPerSPerGpu];
         double tin = p[(int)Param.InputTokensPerSPerGpu];
         double inReq = p[(int)Param.InputTokensPerRequest];

@@ -61,12 +61,7 @@ public sealed class ModelContext
 
 
     /// <summary>Boundary multiplier from the given power to facility power: (1 + host)·PUE, PUE, or 1.</summary>
-    public double EnergyMultiplierOf(double hostOverhead, double pue) => Spec.EnergyBoundary switch
-    {
-        EnergyBoundary.Accelerator => (1 + hostOverhead) * pue,
-        EnergyBoundary.It => pue,
-        _ => 1,
-    };
+    public double EnergyMultiplierOf(double hostOverhead, double pue) => Spec.EnergyBoundary.FacilityMultiplier(hostOverhead, pue);
 
     private static double TaxFraction(SimulationSpec spec, int month)
     {

@@ -64,6 +64,13 @@ public readonly record struct MonthDetail(
 /// </summary>
 public static class ReferenceModel
 {
+    /// <summary>
+    /// Share of provisioned GPU-hours that serve at steady state: utilization × availability (the rule in one place;
+    /// the SIMD kernel applies it lane-wise).
+    /// </summary>
+    /// <param name="p">Parameter values indexed by <see cref="Param"/>.</param>
+    public static double ServingShare(ReadOnlySpan<double> p) => p[(int)Param.Utilization] * p[(int)Param.Availability];
+
     /// <summary>Evaluates one trial.</summary>
     /// <param name="ctx">Schedules and switches of the spec.</param>
     /// <param name="p">Parameter values indexed by <see cref="Param"/>.</param>
@@ -83,7 +90,7 @@ public static class ReferenceModel
         double terminalValue = capex - (capex - salvage) * Math.Min(h, life) / life;
         double bookDepPerMonth = (capex - salvage) / life;
 
-        double utilization = p[(int)Param.Utilization] * p[(int)Param.Availability];
+        double utilization = ServingShare(p);
         double t0 = p[(int)Param.OutputTokensPerSPerGpu];
         double inPerOut = p[(int)Param.InputTokensPerRequest] / p[(int)Param.OutputTokensPerRequest];
         double cached = p[(int)Param.CachedInputShare];
