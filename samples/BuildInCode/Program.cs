@@ -1,17 +1,15 @@
+using System.Globalization;
 using RiskSim.Core.Configuration;
-using RiskSim.Core.Finance;
-using RiskSim.Core.Model;
-using RiskSim.Core.MonteCarlo;
-using RiskSim.Core.Sampling;
-using RiskSim.Core.Spec;
-using RiskSim.Core.Statistics;
+using RiskSim.Core.Decisions;
 using RiskSim.Samples.BuildInCode;
 
 // Build the decision in code, run it, print P10/P50/P90 of the headline KPIs and the gates.
-RiskSim.Core.Spec.SimulationSpec spec;
+var decision = SampleDecision.Decision();
+long? trials = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : null;
+DecisionResult result;
 try
 {
-    spec = SampleDecision.Spec();
+    result = decision.Run(new RunSettings { Trials = trials });
 }
 catch (ConfigException ex)
 {
@@ -19,22 +17,19 @@ catch (ConfigException ex)
     return 2;
 }
 
-long trials = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : spec.Simulation.Trials;
-var result = MonteCarloEngine.Run(spec, new RunOptions(trials, spec.Simulation.Seed, spec.Simulation.Sampling, Environment.ProcessorCount));
-
-Console.WriteLine($"{spec.Name}: {result.Trials:N0} trials, seed {result.Options.Seed}");
+Console.WriteLine($"{decision.Name}: {result.Trials:N0} trials, seed {result.Engine.Options.Seed}");
 Console.WriteLine($"{"KPI",-22}{"P10",16}{"P50",16}{"P90",16}");
 foreach (string key in new[] { "npv_usd", "net_roi", "payback_months" })
 {
-    var s = result[key];
-    string F(double? v) => v is { } x ? x.ToString(s.Kpi.Unit == "USD" ? "#,0" : "0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
-    Console.WriteLine($"{key,-22}{F(s[0.1].Value),16}{F(s[0.5].Value),16}{F(s[0.9].Value),16}");
+    string format = result.Statistics[key].Kpi.Unit == "USD" ? "#,0" : "0.00";
+    string F(double p) => result.Percentile(key, p) is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+    Console.WriteLine($"{key,-22}{F(0.1),16}{F(0.5),16}{F(0.9),16}");
 }
 
 Console.WriteLine("Pxx = xx-th percentile (P10: 10 % of trials at or below).");
-foreach (var g in Gates.Evaluate(result))
+foreach (var g in result.Gates)
 {
     Console.WriteLine($"gate {(g.Passed ? "PASS" : "FAIL")}: {g.Gate.Text} (actual {g.Actual:G6})");
 }
 
-return 0;
+return result.GatesPassed ? 0 : 3;

@@ -35,7 +35,7 @@ public sealed class BuildInCodeSampleTests
         Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}\n{stdout}\n{stderr}");
 
         // The same decision run here: the printed P10/P50/P90 are the engine's (rounded as printed).
-        var spec = SampleDecision.Spec();
+        var spec = SampleDecision.Decision().ToSpec();
         var result = MonteCarloEngine.Run(spec, new RunOptions(20000, spec.Simulation.Seed, spec.Simulation.Sampling, 1));
         var lines = stdout.Split('\n', StringSplitOptions.TrimEntries);
         Assert.StartsWith("b200-70b-in-code: 20,000 trials, seed 7", lines[0], StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed class BuildInCodeSampleTests
     public void A_decision_built_in_code_gets_the_loaders_validation()
     {
         // Utilization's mode outside [0, 1]: the same error as in a config file, with the JSON path and what is allowed.
-        var ex = Assert.Throws<ConfigException>(() => SampleDecision.Spec(utilizationMode: 1.4));
+        var ex = Assert.Throws<ConfigException>(() => SampleDecision.Decision(utilizationMode: 1.4).ToSpec());
         Assert.Contains("drivers.utilization", ex.Message, StringComparison.Ordinal);
     }
 }
