@@ -150,7 +150,7 @@ public static partial class Cli
                     errors.WriteLine();
                     errors.WriteLine(options.UsesTwoPass
                         ? $"cancelled: a two-pass run keeps no partial result; nothing written for {spec.Name}"
-                        : $"cancelled before the first block of {BlockSampler.BlockSize:N0} trials finished: no partial result; nothing written for {spec.Name}");
+                        : $"cancelled before the first block of {SimulationSettings.BlockSize:N0} trials finished: no partial result; nothing written for {spec.Name}");
                     return ExitCodes.Cancelled;
                 }
                 catch (WriteCancelledException)

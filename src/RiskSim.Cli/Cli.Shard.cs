@@ -210,7 +210,7 @@ public static partial class Cli
         long blocks = ShardSet.BlocksOf(trials);
         if (selection.Count > blocks)
         {
-            throw new UsageException($"--shard {shardText}: {trials:N0} trials are {blocks:N0} block{(blocks == 1 ? "" : "s")} of {BlockSampler.BlockSize:N0}, and a shard takes whole blocks: use at most {blocks:N0} shard{(blocks == 1 ? "" : "s")}, or more trials");
+            throw new UsageException($"--shard {shardText}: {trials:N0} trials are {blocks:N0} block{(blocks == 1 ? "" : "s")} of {SimulationSettings.BlockSize:N0}, and a shard takes whole blocks: use at most {blocks:N0} shard{(blocks == 1 ? "" : "s")}, or more trials");
         }
 
         var options = new RunOptions(trials, r.GetValue(a.Seed) ?? spec.Simulation.Seed, r.GetValue(a.Sampling) switch

@@ -237,7 +237,7 @@ public static class CommitteeReport
 
         var g = d.Global;
         b.Add(new HeadingBlock(3, "Global measures (from the trials)"));
-        b.Add(new ParagraphBlock($"Spearman rank correlation and standardized regression coefficient (SRC: the least-squares slope of the standardized KPI on all standardized inputs at once, b·σ_x/σ_y) of each input, computed on the first {Int(g.TrialsAnalysed)} of the run's {Int(g.TrialsInRun)} trials ({g.Blocks} block{(g.Blocks == 1 ? "" : "s")} of {Int(BlockSampler.BlockSize)}, re-sampled with the run's seed, so the inputs are exactly those trials' draws, correlations included). At most {Int(GlobalSensitivity.DefaultMaxTrials)} trials are used, for speed; at that size a coefficient's sampling error is about ±{(2 / Math.Sqrt(Math.Max(1, g.TrialsAnalysed))).ToString("0.000", CultureInfo.InvariantCulture)}."));
+        b.Add(new ParagraphBlock($"Spearman rank correlation and standardized regression coefficient (SRC: the least-squares slope of the standardized KPI on all standardized inputs at once, b·σ_x/σ_y) of each input, computed on the first {Int(g.TrialsAnalysed)} of the run's {Int(g.TrialsInRun)} trials ({g.Blocks} block{(g.Blocks == 1 ? "" : "s")} of {Int(SimulationSettings.BlockSize)}, re-sampled with the run's seed, so the inputs are exactly those trials' draws, correlations included). At most {Int(GlobalSensitivity.DefaultMaxTrials)} trials are used, for speed; at that size a coefficient's sampling error is about ±{(2 / Math.Sqrt(Math.Max(1, g.TrialsAnalysed))).ToString("0.000", CultureInfo.InvariantCulture)}."));
         var kpis = g.Kpis.Where(k => k.Measures.Length > 0).ToList();
         if (kpis.Count > 0)
         {
@@ -372,8 +372,8 @@ public static class CommitteeReport
         {
             b.Add(new TableBlock(["input A", "input B", "target rank correlation"], "llr", [.. s.Correlations.Select(c => (IReadOnlyList<string>)[$"`{c.A}`", $"`{c.B}`", Signed(c.RankCorrelation)])]));
             b.Add(new ParagraphBlock(r.RepairDistance is { } dist
-                ? $"The correlation matrix was not positive semi-definite and was repaired to the nearest correlation matrix (Frobenius distance {dist.ToString("G4", CultureInfo.InvariantCulture)}); the repaired matrix was induced. Rank correlation is induced with Iman–Conover within each block of {Int(BlockSampler.BlockSize)} trials."
-                : $"The correlation matrix is positive definite; no repair was needed. Rank correlation is induced with Iman–Conover within each block of {Int(BlockSampler.BlockSize)} trials."));
+                ? $"The correlation matrix was not positive semi-definite and was repaired to the nearest correlation matrix (Frobenius distance {dist.ToString("G4", CultureInfo.InvariantCulture)}); the repaired matrix was induced. Rank correlation is induced with Iman–Conover within each block of {Int(SimulationSettings.BlockSize)} trials."
+                : $"The correlation matrix is positive definite; no repair was needed. Rank correlation is induced with Iman–Conover within each block of {Int(SimulationSettings.BlockSize)} trials."));
         }
 
         if (s.Notes.Count > 0)
@@ -429,7 +429,7 @@ public static class CommitteeReport
     {
         var r = d.Result;
         b.Add(new HeadingBlock(2, "6. Convergence"));
-        b.Add(new ParagraphBlock($"{Int(r.Trials)} trials ({Sampling(r)}, blocks of {Int(BlockSampler.BlockSize)}). Each percentile's 95 % interval is distribution-free, from the order statistics (binomial ranks); the mean's is ±1.96 standard errors. The width relative to P90 − P10 says whether the trial count was enough: below 1 % the percentiles are settled for a committee."));
+        b.Add(new ParagraphBlock($"{Int(r.Trials)} trials ({Sampling(r)}, blocks of {Int(SimulationSettings.BlockSize)}). Each percentile's 95 % interval is distribution-free, from the order statistics (binomial ranks); the mean's is ±1.96 standard errors. The width relative to P90 − P10 says whether the trial count was enough: below 1 % the percentiles are settled for a committee."));
         var rows = new List<IReadOnlyList<string>>();
         foreach (int k in new[] { TrialKpis.Npv, TrialKpis.NetRoi, TrialKpis.Payback })
         {
@@ -482,7 +482,7 @@ public static class CommitteeReport
             new[] { "seed", r.Options.Seed.ToString(CultureInfo.InvariantCulture) },
             new[] { "trials", Int(r.Trials) + (r.Partial ? $" of {Int(r.Options.Trials)} requested (PARTIAL)" : "") },
             new[] { "sampling", Sampling(r) },
-            new[] { "block size", Int(BlockSampler.BlockSize) },
+            new[] { "block size", Int(SimulationSettings.BlockSize) },
         };
         if (!o.Deterministic)
         {

@@ -30,7 +30,7 @@ public static class RunExport
         w.WriteNumber("trials_requested", r.Options.Trials);
         w.WriteBoolean("partial", r.Partial);
         w.WriteString("sampling", r.Options.Sampling == SamplingMethod.LatinHypercube ? "lhs" : "mc");
-        w.WriteNumber("block_size", BlockSampler.BlockSize);
+        w.WriteNumber("block_size", SimulationSettings.BlockSize);
         w.WriteNumber("vector_width", System.Numerics.Vector<double>.Count);
         w.WriteNumber("threads", r.Options.Threads);
         // The timings the console and the report name the same way: simulation, aggregation, whole run.

@@ -24,7 +24,7 @@ namespace RiskSim.Reporting;
 public static class TrialsParquet
 {
     /// <summary>Trials per row group: four blocks (about 20 MB of column buffers for the flagship).</summary>
-    public const int RowGroupTrials = 4 * BlockSampler.BlockSize;
+    public const int RowGroupTrials = 4 * SimulationSettings.BlockSize;
 
     /// <summary>Suffix of a KPI's null-reason column: <c>payback_months_null_reason</c>.</summary>
     public const string NullReasonSuffix = "_null_reason";
@@ -96,7 +96,7 @@ public static class TrialsParquet
             ["seed"] = r.Options.Seed.ToString(Fmt.Inv),
             ["trials"] = r.Trials.ToString(Fmt.Inv),
             ["sampling"] = r.Options.Sampling == SamplingMethod.LatinHypercube ? "lhs" : "mc",
-            ["block_size"] = BlockSampler.BlockSize.ToString(Fmt.Inv),
+            ["block_size"] = SimulationSettings.BlockSize.ToString(Fmt.Inv),
             ["units"] = JsonSerializer.Serialize(units, Readable),
             ["null_reasons"] = JsonSerializer.Serialize(reasons, Readable),
             ["description"] = "One row per trial: trial index, block, every sampled input by its config path (in the config's units), every trial KPI (null where it does not exist; the reason's code in {kpi}_null_reason, explained in null_reasons).",

@@ -12,6 +12,7 @@ public sealed record ConfigError(string Path, string Message, string Value, stri
 /// <summary>Thrown when a config is invalid; carries every error found.</summary>
 public sealed class ConfigException : Exception
 {
+    /// <summary>A config error: every problem found in <paramref name="file"/>, one per line of the message.</summary>
     public ConfigException(string file, IReadOnlyList<ConfigError> errors)
         : base(string.Join(Environment.NewLine, errors.Select(e => e.Format(file))))
     {
@@ -19,11 +20,13 @@ public sealed class ConfigException : Exception
         Errors = errors;
     }
 
+    /// <summary>An empty config error (for serializers and tests).</summary>
     public ConfigException()
         : this("(config)", [])
     {
     }
 
+    /// <summary>A config error with a message of its own.</summary>
     public ConfigException(string message)
         : base(message)
     {
@@ -31,6 +34,7 @@ public sealed class ConfigException : Exception
         Errors = [];
     }
 
+    /// <summary>A config error with a message of its own and its cause.</summary>
     public ConfigException(string message, Exception inner)
         : base(message, inner)
     {
@@ -38,7 +42,9 @@ public sealed class ConfigException : Exception
         Errors = [];
     }
 
+    /// <summary>The file (or <c>Decision.Origin</c>) the errors are in.</summary>
     public string File { get; } = "(config)";
 
+    /// <summary>Every problem found: path, message, bad value, what is allowed.</summary>
     public IReadOnlyList<ConfigError> Errors { get; } = [];
 }

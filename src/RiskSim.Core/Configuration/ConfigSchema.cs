@@ -13,10 +13,15 @@ public enum FieldKind
 {
     /// <summary>A number, or a distribution object when <see cref="FieldDef.Param"/> is set.</summary>
     Number,
+    /// <summary>A whole number in a range.</summary>
     WholeNumber,
+    /// <summary>Free text.</summary>
     Text,
+    /// <summary>One of a few strings (<see cref="FieldDef.Choices"/>).</summary>
     Choice,
+    /// <summary>A non-empty list of whole numbers in a range.</summary>
     IntegerList,
+    /// <summary>true or false.</summary>
     Boolean,
 
     /// <summary>A JSON object with its own keys, documented apart (e.g. <c>operating_point.from_benchmarks</c>).</summary>
@@ -71,6 +76,7 @@ public sealed record FieldDef(
         _ => $"a number in {(MinExclusive ? "(" : "[")}{N(Min)}, {N(Max)}]{(AcceptsDistribution ? " or a distribution object" : "")}",
     };
 
+    /// <summary>A bound as documents write it: ∞ and −∞ as symbols, other numbers with up to ten significant digits.</summary>
     public static string N(double v) => double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("G10", System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -24,6 +24,7 @@ public record BetaDistribution : Distribution
     private const int TailNodes = (int)((TailEdgeLog2 - TailMinLog2) * TailStepsPerUnit) + 1;
     private readonly Lazy<Tables> _tables; // built on first bulk use: evaluate and validate never pay for it
 
+    /// <summary>Beta(α, β) scaled to [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public BetaDistribution(double alpha, double beta, double min, double max)
     {
         Alpha = alpha;
@@ -91,14 +92,22 @@ public record BetaDistribution : Distribution
         }
     }
 
+    /// <summary>Shape α.</summary>
     public double Alpha { get; }
+    /// <summary>Shape β.</summary>
     public double Beta { get; }
+    /// <summary>Lower end of the support.</summary>
     public double Min { get; }
+    /// <summary>Upper end of the support.</summary>
     public double Max { get; }
+    /// <inheritdoc/>
     public override string Kind => "beta";
+    /// <inheritdoc/>
     public override double Lower => Min;
+    /// <inheritdoc/>
     public override double Upper => Max;
 
+    /// <inheritdoc/>
     public override double Quantile(double u) => Min + (Max - Min) * StandardQuantile(Alpha, Beta, u);
 
     /// <summary>
@@ -380,13 +389,17 @@ public record BetaDistribution : Distribution
     private const double S11 = S0 / 23;
     private const double S12 = S0 / 25;
 
+    /// <inheritdoc/>
     public override string Describe() => $"beta(α {F(Alpha)}, β {F(Beta)}) on [{F(Min)}, {F(Max)}]";
 
+    /// <inheritdoc/>
     public override void Prepare() => _ = _tables.Value;
 
+    /// <inheritdoc/>
     public virtual bool Equals(BetaDistribution? other) =>
         other is not null && Alpha == other.Alpha && Beta == other.Beta && Min == other.Min && Max == other.Max;
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Alpha, Beta, Min, Max);
 
     /// <summary>C0 + t·(C1 + t·(C2 + t·C3)) in fused multiply–adds, the same operations as the vector path.</summary>

@@ -9,6 +9,7 @@ public sealed record DiscreteDistribution : Distribution
     private readonly double[] _sorted;
     private readonly double[] _cum;
 
+    /// <summary>Values with their probabilities (summing to 1).</summary>
     public DiscreteDistribution(IReadOnlyList<double> values, IReadOnlyList<double> probabilities)
     {
         var idx = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
@@ -26,12 +27,18 @@ public sealed record DiscreteDistribution : Distribution
         Probabilities = idx.Select(i => probabilities[i]).ToArray();
     }
 
+    /// <summary>The values, as given.</summary>
     public IReadOnlyList<double> Values { get; }
+    /// <summary>Probability of each value.</summary>
     public IReadOnlyList<double> Probabilities { get; }
+    /// <inheritdoc/>
     public override string Kind => "discrete";
+    /// <inheritdoc/>
     public override double Lower => _sorted[0];
+    /// <inheritdoc/>
     public override double Upper => _sorted[^1];
 
+    /// <inheritdoc/>
     public override double Quantile(double u)
     {
         int lo = 0;
@@ -52,11 +59,14 @@ public sealed record DiscreteDistribution : Distribution
         return _sorted[lo];
     }
 
+    /// <inheritdoc/>
     public override string Describe() =>
         $"discrete({string.Join(", ", Values.Select((v, i) => $"{F(v)}:{F(Probabilities[i])}"))})";
 
+    /// <inheritdoc/>
     public bool Equals(DiscreteDistribution? other) =>
         other is not null && Values.SequenceEqual(other.Values) && Probabilities.SequenceEqual(other.Probabilities);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => Values.Count;
 }

@@ -13,7 +13,7 @@ namespace RiskSim.Core.Distributions;
 /// MathNet's <c>Normal.InvCDF</c> is the reference it is tested against. Only correctly rounded operations and
 /// <see cref="Model.DetMath.Log(double)"/>: the same bits on every machine.
 /// </summary>
-public static class NormalQuantile
+internal static class NormalQuantile
 {
     /// <summary>Φ⁻¹(p) for p in (0, 1); returns ±∞ at 0 and 1 (callers never pass those: uniforms are open).</summary>
     public static double Evaluate(double p)

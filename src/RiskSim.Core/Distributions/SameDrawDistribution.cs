@@ -7,11 +7,18 @@ namespace RiskSim.Core.Distributions;
 /// </summary>
 public sealed record SameDrawDistribution(string OtherPath, double BaseValue) : Distribution
 {
+    /// <inheritdoc/>
     public override string Kind => "same_as";
+    /// <inheritdoc/>
     public override double Lower => BaseValue;
+    /// <inheritdoc/>
     public override double Upper => BaseValue;
+    /// <inheritdoc/>
     public override bool IsFixed => true;
+    /// <inheritdoc/>
     public override double Quantile(double u) => BaseValue;
+    /// <inheritdoc/>
     public override void QuantileBlock(ReadOnlySpan<double> u, Span<double> x) => x[..u.Length].Fill(BaseValue);
+    /// <inheritdoc/>
     public override string Describe() => $"same draw as {OtherPath}";
 }

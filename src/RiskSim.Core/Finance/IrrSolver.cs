@@ -18,7 +18,7 @@ namespace RiskSim.Core.Finance;
 /// plus positive sums from the end for r ≤ 0) are solved the same way. Lanes with no sign change have no IRR; the rest scan
 /// the same grid of rates as <see cref="FinanceMath.Irr"/> for the first sign change, vectorized, and refine it the same way.
 /// </summary>
-public static class IrrSolver
+internal static class IrrSolver
 {
     private const double Tolerance = 1e-13;  // relative Newton step in δ after which a lane has converged (the step taken makes it ~1e-26)
     private const int MaxIterations = 200;

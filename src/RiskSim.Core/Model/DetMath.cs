@@ -25,7 +25,7 @@ namespace RiskSim.Core.Model;
 /// CRT, …), whose last bit is not specified. These are accurate to about 1 ulp (tests compare them with the C runtime).
 /// </para>
 /// </summary>
-public static class DetMath
+internal static class DetMath
 {
     // exp: x = n·ln 2 + r, n = round(x·log₂e), r reduced in two parts (Cody–Waite: n·Ln2Hi is exact for |n| < 2²⁰,
     // Ln2Hi having 32 trailing zero bits), e^r by its Taylor series to r¹³ (|r| ≤ ln2/2: the next term is below 5e-18),

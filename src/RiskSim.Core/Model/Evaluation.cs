@@ -11,6 +11,7 @@ namespace RiskSim.Core.Model;
 /// <summary>One KPI of the base-case evaluation: a value, or null with the reason it does not exist.</summary>
 public sealed record KpiValue(string Key, string Group, double? Value, string Unit, string? Reason, string Description)
 {
+    /// <summary>The KPI with value <paramref name="v"/>, or null with <paramref name="reasonIfMissing"/> when it is not finite.</summary>
     public static KpiValue Of(string key, string group, double v, string unit, string description, string reasonIfMissing) =>
         double.IsFinite(v) ? new(key, group, v, unit, null, description) : new(key, group, null, unit, reasonIfMissing, description);
 }
@@ -18,6 +19,7 @@ public sealed record KpiValue(string Key, string Group, double? Value, string Un
 /// <summary>The base case: every parameter at its median, evaluated once, with the derived unit economics.</summary>
 public sealed record BaseCase(SimulationSpec Spec, ImmutableArray<KpiValue> Kpis, ImmutableArray<double> CashFlows, ImmutableArray<MonthDetail> Months, TrialOutcome Outcome, ImmutableArray<double> Parameters)
 {
+    /// <summary>A KPI by key.</summary>
     public KpiValue this[string key] => Kpis.First(k => k.Key == key);
 
     /// <summary>Share of provisioned GPU-hours that serve in the base case: utilization × availability.</summary>

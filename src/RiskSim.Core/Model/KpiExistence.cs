@@ -11,7 +11,7 @@ namespace RiskSim.Core.Model;
 /// Which per-trial KPIs cannot exist in any trial of a config, whatever the draws: a risk gate on one of them could
 /// never be evaluated, so the loader rejects it. Pure and thread-safe.
 /// </summary>
-public static class KpiExistence
+internal static class KpiExistence
 {
     /// <summary>Why KPI column <paramref name="kpi"/> (<see cref="TrialKpis"/>) is null in every trial of the spec, or null when it can exist.</summary>
     public static string? NeverExists(SimulationSpec spec, int kpi)

@@ -10,7 +10,9 @@ namespace RiskSim.Core.Model;
 /// <summary>Direction in which a KPI is better; decides which tail is the "worst 10 %".</summary>
 public enum Better
 {
+    /// <summary>Higher is better (NPV, ROI, IRR, margin).</summary>
     Higher,
+    /// <summary>Lower is better (payback, costs).</summary>
     Lower,
 }
 
@@ -25,14 +27,23 @@ public sealed record TrialKpi(string Key, string Title, string Unit, Better Bett
 /// <summary>The per-trial KPIs, in the column order of the kernel's output.</summary>
 public static class TrialKpis
 {
+    /// <summary>Column of npv_usd.</summary>
     public const int Npv = 0;
+    /// <summary>Column of net_roi.</summary>
     public const int NetRoi = 1;
+    /// <summary>Column of revenue_multiple.</summary>
     public const int RevenueMultiple = 2;
+    /// <summary>Column of payback_months.</summary>
     public const int Payback = 3;
+    /// <summary>Column of discounted_payback_months.</summary>
     public const int DiscountedPayback = 4;
+    /// <summary>Column of levelized_cost_per_million_output_tokens_usd.</summary>
     public const int LevelizedCost = 5;
+    /// <summary>Column of horizon_energy_cost_per_revenue_dollar.</summary>
     public const int EnergyCostPerRevenueDollar = 6;
+    /// <summary>Column of horizon_gross_margin_pct.</summary>
     public const int GrossMargin = 7;
+    /// <summary>Column of irr_annual (computed only when asked).</summary>
     public const int Irr = 8;
 
     /// <summary>Number of KPIs the kernel always computes (IRR is optional and last).</summary>
@@ -50,6 +61,7 @@ public static class TrialKpis
     /// <summary>Smallest present value of output tokens sold that the levelized cost is measured on: one token.</summary>
     public const double MinPvOutputTokens = 1;
 
+    /// <summary>Every per-trial KPI, in column order.</summary>
     public static readonly ImmutableArray<TrialKpi> All =
     [
         new("npv_usd", "NPV", "USD", Better.Higher, "Net present value of the monthly cash flows at the monthly WACC, month 0 undiscounted."),

@@ -10,7 +10,7 @@ namespace RiskSim.Core.Model;
 /// What a trial's evaluation needs beyond its parameter values: the time-only schedules (utilization
 /// ramp, tax depreciation) and the structural switches of the spec. Built once per spec; immutable.
 /// </summary>
-public sealed class ModelContext
+internal sealed class ModelContext
 {
     public ModelContext(SimulationSpec spec)
     {

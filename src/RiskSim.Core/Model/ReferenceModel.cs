@@ -9,20 +9,35 @@ namespace RiskSim.Core.Model;
 /// <summary>Per-trial results. NaN marks a KPI that does not exist (mapped to null with a reason on output).</summary>
 public record struct TrialOutcome
 {
+    /// <summary>Net present value, USD.</summary>
     public double Npv { get; set; }
+    /// <summary>Net ROI: Σ cash flows / capex.</summary>
     public double NetRoi { get; set; }
+    /// <summary>Σ revenue / capex.</summary>
     public double RevenueMultiple { get; set; }
+    /// <summary>Months to payback (NaN: not within the horizon).</summary>
     public double PaybackMonths { get; set; }
+    /// <summary>Months to payback on discounted cash flows (NaN: not within the horizon).</summary>
     public double DiscountedPaybackMonths { get; set; }
+    /// <summary>Levelized cost per million output tokens, USD.</summary>
     public double LevelizedCostPerMillionOutput { get; set; }
+    /// <summary>Σ electricity / Σ revenue.</summary>
     public double EnergyCostPerRevenueDollar { get; set; }
+    /// <summary>Horizon gross margin, %.</summary>
     public double GrossMarginPct { get; set; }
+    /// <summary>Up-front capex, USD.</summary>
     public double Capex { get; set; }
+    /// <summary>Σ revenue, USD.</summary>
     public double TotalRevenue { get; set; }
+    /// <summary>Σ operating cost, USD.</summary>
     public double TotalOpex { get; set; }
+    /// <summary>Σ electricity, USD.</summary>
     public double TotalElectricity { get; set; }
+    /// <summary>Σ income tax (negative: a shield), USD.</summary>
     public double TotalTax { get; set; }
+    /// <summary>Sale value at the horizon, USD.</summary>
     public double TerminalValue { get; set; }
+    /// <summary>Σ output tokens sold.</summary>
     public double TotalOutputTokens { get; set; }
 
     /// <summary>KPI by <see cref="TrialKpis"/> column.</summary>
@@ -62,7 +77,7 @@ public readonly record struct MonthDetail(
 /// trial. Each month's paths are evaluated directly from their closed forms (Math.Pow, Math.Exp) at the
 /// start of the month (month 1 = today's prices, m = 1). docs/finance-guide.md walks through it in words.
 /// </summary>
-public static class ReferenceModel
+internal static class ReferenceModel
 {
     /// <summary>
     /// Share of provisioned GPU-hours that serve at steady state: utilization × availability (the rule in one place;

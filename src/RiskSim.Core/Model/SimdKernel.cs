@@ -26,7 +26,7 @@ namespace RiskSim.Core.Model;
 /// their reloads stalled), and nothing is stack-allocated in <see cref="Evaluate"/> itself. Each of these was
 /// measured; none changes a result bit.
 /// </remarks>
-public sealed class SimdKernel
+internal sealed class SimdKernel
 {
     private readonly ModelContext _ctx;
     private readonly double[] _ramp;

@@ -12,6 +12,7 @@ public sealed record GateResult(GateSpec Gate, double? Actual, bool Passed, stri
 /// <summary>Evaluates the config's risk gates on a run.</summary>
 public static class Gates
 {
+    /// <summary>Each of the spec's gates on the run, in order.</summary>
     public static IReadOnlyList<GateResult> Evaluate(SimulationResult result) =>
         [.. result.Spec.Gates.Select(g =>
         {

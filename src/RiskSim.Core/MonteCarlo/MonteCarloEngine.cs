@@ -63,8 +63,10 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
 /// <summary>Progress of a run: trials finished so far.</summary>
 public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapsed)
 {
+    /// <summary>Trials per second so far.</summary>
     public double TrialsPerSecond => Elapsed.TotalSeconds > 0 ? Done / Elapsed.TotalSeconds : 0;
 
+    /// <summary>Estimated time left, or null before the first trials.</summary>
     public TimeSpan? Eta => TrialsPerSecond > 0 ? TimeSpan.FromSeconds((Total - Done) / TrialsPerSecond) : null;
 }
 
@@ -88,7 +90,9 @@ public sealed class SimulationResult
         CorrelatedNames = sampler.CorrelatedNames;
     }
 
+    /// <summary>The spec that ran.</summary>
     public SimulationSpec Spec { get; }
+    /// <summary>The options it ran with.</summary>
     public RunOptions Options { get; }
 
     /// <summary>Trials completed (less than requested only when <see cref="Partial"/>).</summary>
@@ -116,14 +120,19 @@ public sealed class SimulationResult
     /// <summary>Per-trial KPIs: Kpis[k][i] for KPI column k (<see cref="TrialKpis"/>) and trial i &lt; <see cref="KeptTrials"/>; NaN = does not exist.</summary>
     public double[][] Kpis { get; }
 
+    /// <summary>Statistics of every KPI column, in <see cref="TrialKpis"/> order.</summary>
     public ImmutableArray<KpiStatistics> Statistics { get; }
+    /// <summary>Time spent sampling and simulating.</summary>
     public TimeSpan SimulationTime { get; }
+    /// <summary>Time spent on the statistics.</summary>
     public TimeSpan AggregationTime { get; }
 
     /// <summary>Frobenius distance moved by the nearest-PSD repair of the correlation matrix, or null.</summary>
     public double? RepairDistance { get; }
 
+    /// <summary>The rank correlation matrix induced among <see cref="CorrelatedNames"/> (after any repair), or null.</summary>
     public double[,]? InducedCorrelation { get; }
+    /// <summary>Config paths of the correlated inputs, in matrix order.</summary>
     public IReadOnlyList<string> CorrelatedNames { get; }
 
     /// <summary>

@@ -15,15 +15,18 @@ namespace RiskSim.Core.MonteCarlo;
 /// <summary>A sharded run's partial result that cannot be used: unreadable, unfinished, or not of the same run as the others (exit code 2).</summary>
 public sealed class ShardException : Exception
 {
+    /// <summary>A shard problem with its message.</summary>
     public ShardException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A shard problem without details.</summary>
     public ShardException()
     {
     }
 
+    /// <summary>A shard problem with its message and cause.</summary>
     public ShardException(string message, Exception inner)
         : base(message, inner)
     {
@@ -46,13 +49,17 @@ public sealed record ShardHeader
     /// <summary>Mode of one-pass runs: the partial holds counts, moment sums, exact tail sums and the values in the pilot's windows.</summary>
     public const string OnePassMode = "one_pass";
 
+    /// <summary>Format version of the partial-result file.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
+    /// <summary>RiskSim version that wrote the shard.</summary>
     public required string RiskSimVersion { get; init; }
+    /// <summary>Name of the config.</summary>
     public required string Name { get; init; }
 
     /// <summary>The config file as given to <c>risksim run</c> (shown in the merged reports' provenance).</summary>
     public required string ConfigFile { get; init; }
 
+    /// <summary>SHA-256 of the canonical config: every shard of a run has the same.</summary>
     public required string ConfigSha256 { get; init; }
 
     /// <summary>The canonical config JSON (overrides applied): the merge rebuilds the spec from it.</summary>
@@ -61,20 +68,27 @@ public sealed record ShardHeader
     /// <summary>Per-trial IRR on (the CLI's <c>--irr</c> does not change the config hash, so it is recorded).</summary>
     public required bool Irr { get; init; }
 
+    /// <summary>Master seed of the run.</summary>
     public required ulong Seed { get; init; }
+    /// <summary>Trials of the whole run (all shards).</summary>
     public required long Trials { get; init; }
 
     /// <summary>"lhs" or "mc".</summary>
     public required string Sampling { get; init; }
 
+    /// <summary>Index of this shard, 0-based.</summary>
     public required int Shard { get; init; }
+    /// <summary>Number of shards of the run.</summary>
     public required int Shards { get; init; }
+    /// <summary>First block this shard ran.</summary>
     public required long FirstBlock { get; init; }
+    /// <summary>Block after the last one this shard ran.</summary>
     public required long EndBlock { get; init; }
 
     /// <summary><see cref="InMemoryMode"/> or <see cref="OnePassMode"/>.</summary>
     public required string Mode { get; init; }
 
+    /// <summary>KPI columns of the run (with IRR or not).</summary>
     public required int KpiColumns { get; init; }
 
     /// <summary>
@@ -93,8 +107,11 @@ public sealed record ShardHeader
     /// <summary>Where the shard index came from (e.g. "slurm array job 812, task 3").</summary>
     public string Origin { get; init; } = "";
 
+    /// <summary>Host that ran the shard.</summary>
     public string Host { get; init; } = "";
+    /// <summary>When the shard was written.</summary>
     public DateTimeOffset Created { get; init; }
+    /// <summary>Worker threads of the shard (results do not depend on it).</summary>
     public int Threads { get; init; }
 
     /// <summary>Wall time of the shard's run (setup, pilot, simulation and counting), before the file was written.</summary>
@@ -501,6 +518,7 @@ public sealed class ShardPartial
     /// <summary>Where the partial came from (its path), for error messages.</summary>
     public string Source { get; }
 
+    /// <summary>The header of the shard file.</summary>
     public ShardHeader Header { get; }
 
     internal Func<Stream> Open { get; }

@@ -19,7 +19,7 @@ namespace RiskSim.Core.Sampling;
 /// correlation is induced by Iman–Conover (1982) within the block, with the Cholesky factors through
 /// MathNet's linear algebra. Thread-safe; per-worker state lives in <see cref="SamplerWorkspace"/>.
 /// </summary>
-public sealed class BlockSampler
+internal sealed class BlockSampler
 {
     /// <summary>Trials per block; the unit of reproducibility and of LHS stratification.</summary>
     public const int BlockSize = 16384;
@@ -427,7 +427,7 @@ public sealed class BlockSampler
 }
 
 /// <summary>Per-worker scratch space of <see cref="BlockSampler"/>. Not thread-safe.</summary>
-public sealed class SamplerWorkspace
+internal sealed class SamplerWorkspace
 {
     internal SamplerWorkspace(int inputs, int correlated, ScratchArena? arena = null)
     {

@@ -15,7 +15,7 @@ namespace RiskSim.Core.Sampling;
 /// name, block index): streams never depend on thread count or on other inputs. Not thread-safe; a
 /// value type owned by one worker at a time.
 /// </summary>
-public struct Xoshiro256
+internal struct Xoshiro256
 {
     private ulong _s0, _s1, _s2, _s3;
 
@@ -142,7 +142,7 @@ public struct Xoshiro256
 /// SplitMix64 from four draws of a parent <see cref="Xoshiro256"/>: the bulk source of a stream's uniforms and
 /// shuffle positions. Lane l gives draws 4k + l of the output, so results do not depend on the hardware path.
 /// </summary>
-public struct Xoshiro256x4
+internal struct Xoshiro256x4
 {
     private Vector256<ulong> _s0, _s1, _s2, _s3;
 

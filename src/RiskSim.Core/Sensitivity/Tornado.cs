@@ -87,6 +87,7 @@ public sealed record SpiderResult(int KpiColumn, TrialKpi Kpi, double BaseValue,
 /// <param name="HighPercentile">High end (default P90).</param>
 public sealed record TornadoOptions(bool GroupSoftwareCurve = true, double LowPercentile = 0.1, double HighPercentile = 0.9)
 {
+    /// <summary>Software curve grouped, P10 to P90.</summary>
     public static readonly TornadoOptions Default = new();
 }
 
@@ -135,7 +136,7 @@ public static class Tornado
     }
 
     /// <summary>Evaluates one KPI with the given parameter values; payback never = NaN.</summary>
-    public static double Kpi(ModelContext ctx, ReadOnlySpan<double> p, int kpiColumn) => ReferenceModel.Evaluate(ctx, p).Kpi(kpiColumn);
+    internal static double Kpi(ModelContext ctx, ReadOnlySpan<double> p, int kpiColumn) => ReferenceModel.Evaluate(ctx, p).Kpi(kpiColumn);
 
     /// <summary>Computes the tornado of one KPI (<see cref="TrialKpis.Npv"/>, <see cref="TrialKpis.NetRoi"/> or <see cref="TrialKpis.Payback"/>; any core KPI works).</summary>
     public static TornadoResult Compute(SimulationSpec spec, int kpiColumn, TornadoOptions? options = null)

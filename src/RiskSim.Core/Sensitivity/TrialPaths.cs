@@ -23,6 +23,7 @@ public sealed record PathBand(string Key, string Title, string Unit, ImmutableAr
 /// <param name="Bands">Cumulative cash flow, price per Mtok, electricity $/kWh, software multiplier m(t), utilization.</param>
 public sealed record PathBands(int Trials, ImmutableArray<double> Months, ImmutableArray<PathBand> Bands)
 {
+    /// <summary>A band by key (<see cref="TrialPaths.CumulativeCashFlow"/> …).</summary>
     public PathBand this[string key] => Bands.First(b => b.Key == key);
 }
 
@@ -37,10 +38,15 @@ public static class TrialPaths
     /// <summary>Default number of trials re-evaluated.</summary>
     public const int DefaultTrials = 4096;
 
+    /// <summary>Key of the cumulative cash flow band, USD.</summary>
     public const string CumulativeCashFlow = "cumulative_cash_flow";
+    /// <summary>Key of the output price band, USD per million tokens.</summary>
     public const string Price = "price_per_million_output_tokens";
+    /// <summary>Key of the electricity price band, USD/kWh.</summary>
     public const string Electricity = "electricity_usd_per_kwh";
+    /// <summary>Key of the software multiplier m(t) band.</summary>
     public const string SoftwareMultiplier = "software_multiplier";
+    /// <summary>Key of the utilization band (ramp included).</summary>
     public const string Utilization = "utilization";
 
     /// <summary>Bands for a run.</summary>

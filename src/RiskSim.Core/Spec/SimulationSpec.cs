@@ -67,7 +67,9 @@ public sealed record CorrelationSpec(string A, string B, double RankCorrelation)
 /// <summary>Comparison operator of a risk gate.</summary>
 public enum GateOp
 {
+    /// <summary>The statistic must be at least the threshold (<c>&gt;=</c>).</summary>
     GreaterOrEqual,
+    /// <summary>The statistic must be at most the threshold (<c>&lt;=</c>).</summary>
     LessOrEqual,
 }
 
@@ -84,6 +86,12 @@ public sealed record GateSpec(string Metric, GateOp Op, double Threshold, string
 /// <summary>Monte Carlo settings from the config (the CLI may override them).</summary>
 public sealed record SimulationSettings(long Trials, ulong Seed, SamplingMethod Sampling, ImmutableArray<int> PaybackWithinMonths, bool Irr = false)
 {
+    /// <summary>
+    /// Trials per block: the unit of sampling (Latin hypercube strata and Iman–Conover rank correlation are within a
+    /// block), of reproducibility (each block has its own random stream) and of sharding (a shard takes whole blocks).
+    /// </summary>
+    public const int BlockSize = BlockSampler.BlockSize;
+
     /// <summary>KPI columns a run computes: the core KPIs, plus IRR when asked.</summary>
     public int KpiColumns => Irr ? TrialKpis.CoreCount + 1 : TrialKpis.CoreCount;
 }
@@ -94,12 +102,19 @@ public sealed record SimulationSettings(long Trials, ulong Seed, SamplingMethod 
 /// </summary>
 public sealed record SimulationSpec
 {
+    /// <summary>Name of the decision (result folders are named after it).</summary>
     public required string Name { get; init; }
+    /// <summary>Description for the report ("" when none).</summary>
     public required string Description { get; init; }
+    /// <summary>Accelerator name as reports show it.</summary>
     public required string Accelerator { get; init; }
+    /// <summary>GPUs per deployment unit.</summary>
     public required int GpusPerUnit { get; init; }
+    /// <summary>Deployment units.</summary>
     public required int Units { get; init; }
+    /// <summary>Rate or build-up.</summary>
     public required CostMode CostMode { get; init; }
+    /// <summary>Boundary the power figures were given at.</summary>
     public required EnergyBoundary EnergyBoundary { get; init; }
 
     /// <summary>True when active power is derived from joules per output token × throughput.</summary>
@@ -111,18 +126,27 @@ public sealed record SimulationSpec
     /// <summary>True when a demand cap limits tokens sold (otherwise supply-limited).</summary>
     public required bool HasDemandCap { get; init; }
 
+    /// <summary>Months of cash flows after month 0.</summary>
     public required int HorizonMonths { get; init; }
+    /// <summary>Months of the linear utilization ramp (0: none).</summary>
     public required int UtilizationRampMonths { get; init; }
+    /// <summary>Economic (book-depreciation) life, months.</summary>
     public required int EconomicLifeMonths { get; init; }
+    /// <summary>Tax depreciation method.</summary>
     public required TaxDepreciation TaxDepreciation { get; init; }
+    /// <summary>Tax life for straight-line tax depreciation, months.</summary>
     public required int TaxLifeMonths { get; init; }
 
     /// <summary>One entry per <see cref="Param"/>, in enum order.</summary>
     public required ImmutableArray<InputSpec> Inputs { get; init; }
 
+    /// <summary>Rank correlations between uncertain inputs.</summary>
     public required ImmutableArray<CorrelationSpec> Correlations { get; init; }
+    /// <summary>Repair an inconsistent correlation matrix to the nearest valid one instead of rejecting it.</summary>
     public required bool RepairCorrelation { get; init; }
+    /// <summary>Risk gates, in config order.</summary>
     public required ImmutableArray<GateSpec> Gates { get; init; }
+    /// <summary>Monte Carlo settings.</summary>
     public required SimulationSettings Simulation { get; init; }
 
     /// <summary>Free-text sources and notes from the config, by section.</summary>

@@ -8,7 +8,7 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>Correlation-matrix helpers: assembly from pairs, PSD check, nearest-PSD repair (Higham 2002).</summary>
-public static class Correlation
+internal static class Correlation
 {
     /// <summary>Builds the symmetric, unit-diagonal matrix over <paramref name="names"/> from pairs (missing pairs are 0).</summary>
     public static double[,] BuildMatrix(IReadOnlyList<string> names, IEnumerable<CorrelationSpec> pairs)

@@ -7,7 +7,7 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>The state of an exact sum written to and read from a partial result of a sharded run.</summary>
-public sealed partial class ExactSum
+internal sealed partial class ExactSum
 {
     /// <summary>Writes the count and the bins that hold anything (two 64-bit words each, low word first), little-endian.</summary>
     internal void WriteTo(BinaryWriter writer)

@@ -15,7 +15,7 @@ namespace RiskSim.Core.Statistics;
 /// a bin overflows only after 2⁷³ additions. Reading combines the bins in a <see cref="BigInteger"/>.
 /// Not thread-safe: one accumulator per worker, merged with <see cref="Add(ExactSum)"/>.
 /// </summary>
-public sealed partial class ExactSum
+internal sealed partial class ExactSum
 {
     private const int Bins = 2047; // biased exponents 0 … 2046 (2047 is infinity and NaN)
     private readonly Int128[] _bins = new Int128[Bins];

@@ -24,7 +24,7 @@ namespace RiskSim.Core.Statistics;
 /// bucket: the map is exact for any input; a range that misses the data only makes those buckets larger.
 /// NaN has no bucket.
 /// </summary>
-public readonly struct KeyBuckets : IEquatable<KeyBuckets>
+internal readonly struct KeyBuckets : IEquatable<KeyBuckets>
 {
     /// <summary>Buckets used by default for large inputs (2¹⁴: the histogram stays in the L2 cache).</summary>
     public const int DefaultCount = 1 << 14;

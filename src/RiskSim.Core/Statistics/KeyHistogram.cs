@@ -12,7 +12,7 @@ namespace RiskSim.Core.Statistics;
 /// with the counts, <see cref="RankSelection"/> finds any order statistic exactly from one more pass
 /// that collects only the values in the buckets holding the wanted ranks.
 /// </summary>
-public sealed class KeyHistogram
+internal sealed class KeyHistogram
 {
     private readonly long[] _counts; // Count + 4: the last four catch NaN lanes
 

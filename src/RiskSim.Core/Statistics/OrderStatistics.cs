@@ -11,7 +11,7 @@ namespace RiskSim.Core.Statistics;
 /// bit pattern finds the bucket of each wanted rank; only those buckets are gathered and selected.
 /// Two passes over the data; exact (not an approximation). NaN values are excluded and counted.
 /// </summary>
-public static class OrderStatistics
+internal static class OrderStatistics
 {
     /// <summary>Order-preserving map from double to ulong (−0 and +0 adjacent; NaN is not passed).</summary>
     public static ulong Key(double v)

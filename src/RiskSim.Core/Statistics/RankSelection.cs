@@ -18,7 +18,7 @@ namespace RiskSim.Core.Statistics;
 /// ranges). The values may be fed in any blocks and any order, but each exactly once, and they must be
 /// the values the histogram counted.
 /// </summary>
-public sealed class RankSelection
+internal sealed class RankSelection
 {
     /// <summary>Adjacent wanted buckets with at most this many values between them are collected as one interval (fewer compares per value).</summary>
     private const long MergeGap = 4096;
