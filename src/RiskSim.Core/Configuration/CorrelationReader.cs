@@ -14,16 +14,12 @@ namespace RiskSim.Core.Configuration;
 /// </summary>
 internal sealed class CorrelationReader(ConfigReadContext c)
 {
-    private JsonObject root => c.Root;
-
-    private List<ConfigError> errors => c.Errors;
-
     /// <summary>Reads the correlations among the given inputs (one per <see cref="Param"/>; null where it did not load).</summary>
     public (ImmutableArray<CorrelationSpec> Correlations, bool Repair) Read(IReadOnlyList<InputSpec?> inputs)
     {
         var list = new List<CorrelationSpec>();
         bool repair = false;
-        if (root["correlation_repair"] is JsonNode rep)
+        if (c.Root["correlation_repair"] is JsonNode rep)
         {
             string? r = rep is JsonValue rv && rv.TryGetValue(out string? rs) ? rs : null;
             if (r is not ("reject" or "nearest_psd"))
@@ -37,8 +33,8 @@ internal sealed class CorrelationReader(ConfigReadContext c)
         var uncertainPaths = inputs.Where(i => i is { IsUncertain: true }).Select(i => i!.Path).ToList();
 
         // Inputs given as distributions that did not load (their own errors are listed) are still named as candidates.
-        var invalid = ConfigSchema.Fields.Where(f => f.AcceptsDistribution && !uncertainPaths.Contains(f.Path) && root[f.Section] is JsonObject section && section[f.Name] is JsonObject
-            && errors.Any(e => e.Path == f.Path || e.Path.StartsWith(f.Path + ".", StringComparison.Ordinal))).Select(f => f.Path).ToList();
+        var invalid = ConfigSchema.Fields.Where(f => f.AcceptsDistribution && !uncertainPaths.Contains(f.Path) && c.Root[f.Section] is JsonObject section && section[f.Name] is JsonObject
+            && c.Errors.Any(e => e.Path == f.Path || e.Path.StartsWith(f.Path + ".", StringComparison.Ordinal))).Select(f => f.Path).ToList();
         string allowedNames = (uncertainPaths.Count, invalid.Count) switch
         {
             (0, 0) => "an uncertain input (one given as a distribution); this config has none",
@@ -56,7 +52,7 @@ internal sealed class CorrelationReader(ConfigReadContext c)
 
             if (!uncertainPaths.Contains(n))
             {
-                if (errors.Any(e => e.Path == n || e.Path.StartsWith(n + ".", StringComparison.Ordinal)))
+                if (c.Errors.Any(e => e.Path == n || e.Path.StartsWith(n + ".", StringComparison.Ordinal)))
                 {
                     return false; // the input itself is invalid and already reported: no second error for its correlation
                 }
@@ -75,7 +71,7 @@ internal sealed class CorrelationReader(ConfigReadContext c)
             return true;
         }
 
-        if (root["correlations"] is JsonNode cn)
+        if (c.Root["correlations"] is JsonNode cn)
         {
             if (cn is not JsonArray arr)
             {
@@ -136,19 +132,19 @@ internal sealed class CorrelationReader(ConfigReadContext c)
             }
         }
 
-        if (root["correlation_matrix"] is JsonNode mn)
+        if (c.Root["correlation_matrix"] is JsonNode mn)
         {
             ReadMatrix(mn, list, CheckName);
         }
 
-        if (list.Count > 0 && errors.Count == 0)
+        if (list.Count > 0 && c.Errors.Count == 0)
         {
             var names = list.SelectMany(c => new[] { c.A, c.B }).Distinct().ToList();
             var m = Statistics.Correlation.BuildMatrix(names, list);
             double minEig = Statistics.Correlation.MinEigenvalue(m);
             if (minEig < -1e-10 && !repair)
             {
-                Err(root["correlation_matrix"] is null ? "correlations" : "correlation_matrix", "the correlation matrix is not positive semi-definite", $"smallest eigenvalue {minEig.ToString("G4", CultureInfo.InvariantCulture)}", "a consistent set of correlations, or \"correlation_repair\": \"nearest_psd\" to repair it to the nearest valid matrix (reported)");
+                Err(c.Root["correlation_matrix"] is null ? "correlations" : "correlation_matrix", "the correlation matrix is not positive semi-definite", $"smallest eigenvalue {minEig.ToString("G4", CultureInfo.InvariantCulture)}", "a consistent set of correlations, or \"correlation_repair\": \"nearest_psd\" to repair it to the nearest valid matrix (reported)");
             }
         }
 

@@ -23,8 +23,6 @@ internal sealed class DistributionReader(ConfigReadContext c)
 
     private static readonly double[] ProbeLevels = [0, 1e-12, 1e-6, 0.01, 0.25, 0.5, 0.75, 0.99, 1 - 1e-6, 1 - 1e-12, 1];
 
-    private List<ConfigError> errors => c.Errors;
-
     public Distribution? Read(FieldDef f, JsonObject o)
     {
         string p = f.Path;
@@ -46,7 +44,7 @@ internal sealed class DistributionReader(ConfigReadContext c)
             "discrete" => ["dist", "values", "probabilities"],
             _ => ["dist", "value"],
         };
-        int before = errors.Count;
+        int before = c.Errors.Count;
         foreach (var (k, v) in o)
         {
             if (!allowedKeys.Contains(k))
@@ -219,7 +217,7 @@ internal sealed class DistributionReader(ConfigReadContext c)
                 break;
         }
 
-        if (d is null || errors.Count > before)
+        if (d is null || c.Errors.Count > before)
         {
             return null;
         }

@@ -13,8 +13,6 @@ namespace RiskSim.Core.Configuration;
 /// </summary>
 internal sealed class GateReader(ConfigReadContext c)
 {
-    private JsonObject root => c.Root;
-
     /// <summary>Index in the config's gates array of each gate read (for the paths of later errors).</summary>
     public List<int> JsonIndex { get; } = [];
 
@@ -22,7 +20,7 @@ internal sealed class GateReader(ConfigReadContext c)
     public ImmutableArray<GateSpec> Read()
     {
         var gates = ImmutableArray.CreateBuilder<GateSpec>();
-        if (root["gates"] is not JsonNode gn)
+        if (c.Root["gates"] is not JsonNode gn)
         {
             return gates.ToImmutable();
         }

@@ -22,11 +22,9 @@ internal sealed class SectionReader(ConfigReadContext c)
 
     private readonly DistributionReader _distributions = new(c);
 
-    private JsonObject root => c.Root;
-
     public ConfigSections Read()
     {
-        foreach (var (key, value) in root)
+        foreach (var (key, value) in c.Root)
         {
             if (!TopLevel.Contains(key))
             {
@@ -38,15 +36,15 @@ internal sealed class SectionReader(ConfigReadContext c)
             }
         }
 
-        if (root["schema_version"] is JsonNode sv && !(sv is JsonValue v && v.TryGetValue(out double d) && d == ConfigSchema.SchemaVersion))
+        if (c.Root["schema_version"] is JsonNode sv && !(sv is JsonValue v && v.TryGetValue(out double d) && d == ConfigSchema.SchemaVersion))
         {
             Err("schema_version", "unsupported schema version", Show(sv), ConfigSchema.SchemaVersion.ToString(CultureInfo.InvariantCulture));
         }
 
         string name = Text("name", required: false) ?? "unnamed";
-        if (root["name"] is not null && NameProblem(name) is { } nameProblem)
+        if (c.Root["name"] is not null && NameProblem(name) is { } nameProblem)
         {
-            Err("name", nameProblem, Show(root["name"]), ConfigSchema.NameAllowedText);
+            Err("name", nameProblem, Show(c.Root["name"]), ConfigSchema.NameAllowedText);
         }
 
         string description = Text("description", required: false) ?? "";
@@ -54,10 +52,10 @@ internal sealed class SectionReader(ConfigReadContext c)
         var sections = new Dictionary<string, JsonObject>();
         foreach (var (sec, _) in ConfigSchema.Sections)
         {
-            var node = root[sec];
+            var node = c.Root[sec];
             if (node is null)
             {
-                if (!root.ContainsKey(sec) && sec is "deployment" or "cost" or "operating_point" or "market" or "drivers" or "finance")
+                if (!c.Root.ContainsKey(sec) && sec is "deployment" or "cost" or "operating_point" or "market" or "drivers" or "finance")
                 {
                     Err(sec, "missing section", "", "an object with the fields of `risksim schema`");
                 }
@@ -225,7 +223,7 @@ internal sealed class SectionReader(ConfigReadContext c)
 
     private string? Text(string key, bool required)
     {
-        var n = root[key];
+        var n = c.Root[key];
         if (n is null)
         {
             if (required)

@@ -17,8 +17,6 @@ namespace RiskSim.Core.Configuration;
 /// </summary>
 internal sealed class SpecBuilder(ConfigReadContext c)
 {
-    private List<ConfigError> errors => c.Errors;
-
     /// <summary>The spec, or null when any error was found (every error is in the context).</summary>
     public SimulationSpec? Build(ConfigSections read)
     {
@@ -98,12 +96,12 @@ internal sealed class SpecBuilder(ConfigReadContext c)
         }
         else
         {
-            if (!Has(Param.CapexUsdPerGpu) && !errors.Any(e => e.Path.StartsWith("cost.capex_usd_per_", StringComparison.Ordinal)))
+            if (!Has(Param.CapexUsdPerGpu) && !c.Errors.Any(e => e.Path.StartsWith("cost.capex_usd_per_", StringComparison.Ordinal)))
             {
                 Err("cost.capex_usd_per_gpu", "build_up needs capex_usd_per_gpu or capex_usd_per_unit", "", ConfigSchema.ByPath["cost.capex_usd_per_gpu"].AllowedText);
             }
 
-            if (!hasPower && !errors.Any(e => e.Path.StartsWith("cost.gpu_power_active_w", StringComparison.Ordinal) || e.Path.StartsWith("operating_point.joules_per_output_token", StringComparison.Ordinal)))
+            if (!hasPower && !c.Errors.Any(e => e.Path.StartsWith("cost.gpu_power_active_w", StringComparison.Ordinal) || e.Path.StartsWith("operating_point.joules_per_output_token", StringComparison.Ordinal)))
             {
                 Err("cost.gpu_power_active_w", "build_up needs power: cost.gpu_power_active_w or operating_point.joules_per_output_token", "", ConfigSchema.ByPath["cost.gpu_power_active_w"].AllowedText);
             }
@@ -212,9 +210,9 @@ internal sealed class SpecBuilder(ConfigReadContext c)
             }
         }
 
-        if (errors.Count > 0 || inputs.Any(i => i is null))
+        if (c.Errors.Count > 0 || inputs.Any(i => i is null))
         {
-            if (errors.Count == 0)
+            if (c.Errors.Count == 0)
             {
                 Err("", "internal: an input was left undefined", "", "");
             }
@@ -274,7 +272,7 @@ internal sealed class SpecBuilder(ConfigReadContext c)
             }
         }
 
-        return errors.Count > 0 ? null : spec;
+        return c.Errors.Count > 0 ? null : spec;
     }
 
     private SimulationSettings Settings(ConfigSections read)

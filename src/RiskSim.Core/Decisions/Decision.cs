@@ -63,6 +63,25 @@ public sealed record Decision
     /// <summary>Risk gates: a statistic of the run (e.g. <c>npv_usd.p10</c>) compared with a threshold.</summary>
     public ImmutableArray<GateSpec> Gates { get; init; } = [];
 
+    /// <summary>
+    /// Reads a config into a decision, to change it in code (<c>with</c>) and run it: the config is validated by the
+    /// loader first, so a bad one throws <see cref="ConfigException"/> with every error. A config that starts from
+    /// benchmark files is read after their operating point was filled in (<c>risksim</c> does it; RiskSim.Bench's
+    /// BenchmarkConfigResolver in code).
+    /// </summary>
+    /// <param name="json">Config text.</param>
+    /// <param name="file">File name for messages.</param>
+    public static Decision FromJson(string json, string file)
+    {
+        var (_, errors) = ConfigLoader.TryLoad(json);
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(file, errors);
+        }
+
+        return DecisionReader.Read(JsonNode.Parse(json, documentOptions: ConfigJson.DocOptions)!.AsObject());
+    }
+
     /// <summary>The config path of a model input, e.g. <c>drivers.utilization</c> for <see cref="Param.Utilization"/> (for correlations).</summary>
     public static string PathOf(Param input) => ConfigSchema.ForParam(input).Path;
 

@@ -102,6 +102,34 @@ public sealed class DecisionTests
         Assert.Equal(Fingerprint(fromCode), Fingerprint(reloaded));
     }
 
+    public static TheoryData<string> BundledConfigs() => [.. Directory.GetFiles(RepoPaths.Configs, "*.json").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(BundledConfigs))]
+    public void Every_bundled_config_read_into_a_decision_and_back_is_the_same_spec(string file)
+    {
+        // Benchmark-based configs are read with their operating point filled in, as risksim does.
+        string path = Path.Combine(RepoPaths.Configs, file);
+        string json = ResolvingLoader.Resolve(File.ReadAllText(path), path).Json;
+        var loaded = ConfigLoader.Load(json, file);
+        var decision = Decision.FromJson(json, file);
+        Assert.Equal(Fingerprint(loaded), Fingerprint(decision.ToSpec()));
+
+        // A change in code is the same change as in the file.
+        var changed = decision with { Drivers = decision.Drivers with { Availability = 0.9 } };
+        var set = ConfigLoader.Load(json, file, ["drivers.availability=0.9"]);
+        Assert.Equal(Fingerprint(set), Fingerprint(changed.ToSpec()));
+    }
+
+    [Fact]
+    public void Reading_a_bad_config_into_a_decision_gives_the_loaders_errors()
+    {
+        string bad = AsFile.Replace("\"availability\": 0.98", "\"availability\": 1.5", StringComparison.Ordinal);
+        var ex = Assert.Throws<ConfigException>(() => Decision.FromJson(bad, "bad.json"));
+        Assert.Equal(ConfigLoader.TryLoad(bad).Errors, ex.Errors);
+        Assert.StartsWith("bad.json: drivers.availability: out of range (got 1.5;", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_decision_built_in_code_gives_the_same_statistics_to_the_bit_as_its_config_file()
     {
