@@ -14,7 +14,8 @@ namespace RiskSim.Core.Tests;
 
 /// <summary>
 /// Docs cannot drift: every config field is described, every KPI key the engine emits is explained in README.md, and
-/// every figure README.md and docs/*.md quote is checked against the current code, so a model change that moves a
+/// every figure README.md and docs/*.md quote is checked against the current code (or, for a measurement, against the record in
+/// docs/benchmarks/ it is quoted from), so a model change that moves a
 /// number fails here until the document says the new one. How figures are tied to the code: <see cref="DocFigures"/>.
 /// The example report in docs/example/ and the README's sample run are checked by RiskSim.Cli.Tests (DocsExampleTests).
 /// </summary>
@@ -45,7 +46,23 @@ public partial class DocsTests
         Assert.True(missing.Count == 0, $"README.md does not mention {missing.Count} KPI key(s): {string.Join(", ", missing)}");
     }
 
-    public static TheoryData<string> Documents => new() { "README.md", "docs/finance-guide.md", "docs/configs.md" };
+    private static readonly string[] DocumentFiles = ["README.md", "docs/finance-guide.md", "docs/configs.md", "docs/engine.md"];
+
+    public static TheoryData<string> Documents => new(DocumentFiles);
+
+    /// <summary>The documents that quote measurements (<c>&lt;!--bench FILE--&gt;</c>), with how many quotes each has at least.</summary>
+    public static TheoryData<string, int> MeasuringDocuments => new() { { "README.md", 10 }, { "docs/engine.md", 5 } };
+
+    /// <summary>Every document of docs/ (not the benchmark records) is checked by the tests above.</summary>
+    [Fact]
+    public void Every_document_with_figures_is_checked()
+    {
+        var missing = Directory.GetFiles(Doc("docs"), "*.md")
+            .Select(f => "docs/" + Path.GetFileName(f))
+            .Where(d => !DocumentFiles.Contains(d, StringComparer.Ordinal) && DocFigures.Anchors(Doc(d)).Count > 0)
+            .ToList();
+        Assert.True(missing.Count == 0, "documents with anchored figures that DocsTests does not check: " + string.Join(", ", missing));
+    }
 
     /// <summary>Every anchored figure equals the code's value to the precision the document writes it with.</summary>
     [Theory]
@@ -285,14 +302,16 @@ public partial class DocsTests
     }
 
     /// <summary>
-    /// Timings and memory cannot be re-measured by a test (the machine is shared). So the README quotes them from the
-    /// records in docs/benchmarks/ (each figure is followed by &lt;!--bench FILE--&gt;), and this checks every quote is there.
+    /// Timings and memory cannot be re-measured by a test (the machine is shared). So the README and docs/engine.md quote
+    /// them from the records in docs/benchmarks/ (each figure is followed by &lt;!--bench FILE--&gt;), and this checks every
+    /// quote is there.
     /// </summary>
-    [Fact]
-    public void Readme_performance_figures_are_quoted_from_docs_benchmarks()
+    [Theory]
+    [MemberData(nameof(MeasuringDocuments))]
+    public void Performance_figures_are_quoted_from_docs_benchmarks(string doc, int atLeast)
     {
-        var quotes = DocFigures.Anchors(Doc("README.md")).Where(a => a.Kind == "bench").ToList();
-        Assert.True(quotes.Count >= 10, "the README quotes almost no measurements");
+        var quotes = DocFigures.Anchors(Doc(doc)).Where(a => a.Kind == "bench").ToList();
+        Assert.True(quotes.Count >= atLeast, $"{doc} quotes almost no measurements");
         var errors = new List<string>();
         foreach (var a in quotes)
         {
@@ -300,44 +319,63 @@ public partial class DocsTests
             var m = QuotedMeasurement().Match(DocFigures.StripAnchors(a.Before).TrimEnd().TrimEnd('*'));
             if (!File.Exists(file))
             {
-                errors.Add($"README.md:{a.Line}: docs/benchmarks/{a.Body} does not exist");
+                errors.Add($"{doc}:{a.Line}: docs/benchmarks/{a.Body} does not exist");
             }
             else if (!m.Success)
             {
-                errors.Add($"README.md:{a.Line}: no measurement before <!--bench {a.Body}-->");
+                errors.Add($"{doc}:{a.Line}: no measurement before <!--bench {a.Body}-->");
             }
             else if (!File.ReadAllText(file).Replace('μ', 'µ').Contains(m.Value.Replace('μ', 'µ'), StringComparison.Ordinal))
             {
-                errors.Add($"README.md:{a.Line}: \"{m.Value}\" is not in docs/benchmarks/{a.Body}");
+                errors.Add($"{doc}:{a.Line}: \"{m.Value}\" is not in docs/benchmarks/{a.Body}");
             }
         }
 
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    /// <summary>No measurement in the README's Performance section is left without its source.</summary>
-    [Fact]
-    public void Every_measurement_in_the_readme_performance_section_has_a_source()
+    /// <summary>
+    /// No measurement in the README's Performance section, nor anywhere in docs/engine.md (outside code), is left without
+    /// its source: a record of docs/benchmarks/, the code (in docs/engine.md), or a mark that it is given.
+    /// </summary>
+    [Theory]
+    [InlineData("README.md", "## Performance")]
+    [InlineData("docs/engine.md", null)]
+    public void Every_measurement_has_a_source(string doc, string? section)
     {
-        string[] lines = File.ReadAllLines(Doc("README.md"));
-        int start = Array.FindIndex(lines, l => l == "## Performance");
-        int end = Array.FindIndex(lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
-        Assert.True(start >= 0 && end > start, "README.md has no Performance section");
+        string[] lines = File.ReadAllLines(Doc(doc));
+        int start = section is null ? 0 : Array.FindIndex(lines, l => l == section);
+        int end = section is null ? lines.Length : Array.FindIndex(lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+        end = end < 0 ? lines.Length : end;
+        Assert.True(start >= 0 && end > start, $"{doc} has no {section} section");
         var loose = new List<string>();
+        bool fence = false;
         for (int i = start; i < end; i++)
         {
+            if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                fence = !fence;
+                continue;
+            }
+
+            if (fence)
+            {
+                continue;
+            }
+
             string text = CodeSpan().Replace(lines[i], m => new string(' ', m.Length));
             foreach (Match m in Measurement().Matches(text))
             {
                 string after = text[(m.Index + m.Length)..].TrimStart('*');
-                if (!after.StartsWith("<!--bench", StringComparison.Ordinal) && !after.StartsWith("<!--given", StringComparison.Ordinal))
+                bool code = section is null && after.StartsWith("<!--=", StringComparison.Ordinal);
+                if (!code && !after.StartsWith("<!--bench", StringComparison.Ordinal) && !after.StartsWith("<!--given", StringComparison.Ordinal))
                 {
-                    loose.Add($"README.md:{i + 1}: {m.Value}");
+                    loose.Add($"{doc}:{i + 1}: {m.Value}");
                 }
             }
         }
 
-        Assert.True(loose.Count == 0, "measurements without <!--bench FILE-->:\n" + string.Join("\n", loose));
+        Assert.True(loose.Count == 0, "measurements without <!--bench FILE-->, <!--= …--> or <!--given-->:\n" + string.Join("\n", loose));
     }
 
     [GeneratedRegex(@"^\| `(?<key>[a-z0-9_]+)` \| (?<value>[^|]*) \|")]
