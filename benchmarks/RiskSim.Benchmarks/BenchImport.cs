@@ -7,10 +7,12 @@ namespace RiskSim.Benchmarks;
 
 /// <summary>
 /// Importing a 1,000,000-request AIPerf per-request <c>profile_export.jsonl</c> (target: ≤ 3 s, ≤ 200 MB peak).
+/// </summary>
+/// <remarks>
 /// The file is generated in the setup (not committed): each line has AIPerf's record shape — metadata with phase,
 /// start/end ns and cancellation, metrics blocks {value, unit} for TTFT, ITL, output/input length and request latency,
 /// and a short inter_chunk_latency list the reader must skip.
-/// </summary>
+/// </remarks>
 [SimpleJob(warmupCount: 1, iterationCount: 5)]
 [MemoryDiagnoser]
 public class BenchImport

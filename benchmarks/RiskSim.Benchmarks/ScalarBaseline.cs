@@ -10,11 +10,13 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Benchmarks;
 
 /// <summary>
-/// The naive Monte Carlo the engine is measured against: one thread, one trial at a time. Each uncertain
-/// input draws with MathNet's distribution objects' Sample() (each on its own System.Random), the trial is
-/// evaluated by the scalar <see cref="ReferenceModel"/> (Math.Pow per month), and percentiles come from
-/// Array.Sort of each KPI column. Plain MC: no LHS, no correlation.
+/// The naive Monte Carlo the engine is measured against: one thread, one trial at a time.
 /// </summary>
+/// <remarks>
+/// Each uncertain input draws with MathNet's distribution objects' Sample() (each on its own System.Random), the trial
+/// is evaluated by the scalar <see cref="ReferenceModel"/> (Math.Pow per month), and percentiles come from
+/// Array.Sort of each KPI column. Plain MC: no LHS, no correlation.
+/// </remarks>
 internal sealed class ScalarBaseline
 {
     private readonly ModelContext _ctx;

@@ -7,11 +7,14 @@ namespace RiskSim.Bench;
 /// <summary>
 /// RiskSim's normalized points table: one row per <see cref="BenchmarkPoint"/>, units in the column names, invariant
 /// culture, RFC 4180 quoting, shortest round-trip numbers (a written table reads back to the same doubles), an empty
-/// field for a figure that does not exist. Lines starting with '#' are comments; a <c># source: …</c> line names where
+/// field for a figure that does not exist.
+/// </summary>
+/// <remarks>
+/// Lines starting with '#' are comments; a <c># source: …</c> line names where
 /// the measurements come from (tool, run, where published) and travels with every row read back.
 /// <c>request_rate_per_s</c> is "inf" for an unbounded rate. Written by <c>risksim bench import --format-out csv</c>,
 /// read back like any other format.
-/// </summary>
+/// </remarks>
 public static class BenchmarkCsv
 {
     /// <summary>The comment prefix of a provenance line.</summary>

@@ -11,10 +11,12 @@ namespace RiskSim.Cli;
 
 /// <summary>
 /// Ctrl-C (SIGINT) and SIGTERM during 'risksim run', treated alike (a build server cancels a job with SIGTERM).
+/// </summary>
+/// <remarks>
 /// A signal while simulating stops the simulation at the next block and the partial result is written, marked
 /// partial; a signal while results are written (or a second signal) stops the writing: the temporary folder is
 /// removed and nothing is written for that config. Either way the run exits with <see cref="ExitCodes.Cancelled"/>.
-/// </summary>
+/// </remarks>
 internal sealed class RunSignals : IDisposable
 {
     private readonly CancellationTokenSource _simulation = new();

@@ -25,10 +25,13 @@ public enum InputEnd
 
 /// <summary>
 /// One tornado bar: the KPI with the input at one end (the "low" segment) and at the other end (the "high"
-/// segment), the others at base (median). For a single input the low segment is its P10 and the high one its
-/// P90; for a group (the software curve) the low segment is every member at the end that lowers the KPI, and
-/// <see cref="LowEnd"/> says where its first member (the ceiling M) is, which is what the bar's colour shows.
+/// segment), the others at base (median).
 /// </summary>
+/// <remarks>
+/// For a single input the low segment is its P10 and the high one its P90; for a group (the software curve) the low
+/// segment is every member at the end that lowers the KPI, and
+/// <see cref="LowEnd"/> says where its first member (the ceiling M) is, which is what the bar's colour shows.
+/// </remarks>
 /// <param name="Input">Input path or group name, e.g. "drivers.utilization".</param>
 /// <param name="Label">Display label, e.g. "Utilization".</param>
 /// <param name="LowInput">The input's value at the low segment's end (as text so groups can list several).</param>

@@ -7,9 +7,11 @@ namespace RiskSim.Reporting;
 /// Makes user text (config names, labels, descriptions, paths in errors) safe to print on a terminal: every
 /// control character (C0 but tab and line feed, DEL, C1) and every bidirectional override or isolate is
 /// replaced by its visible escape <c>\uXXXX</c>, so a name like <c>"\u001b[2J"</c> cannot clear the screen,
-/// move the cursor, recolour the output or reorder what the reader sees. A carriage return is kept only as
-/// part of a CR LF line end (a lone one could overwrite the start of the line).
+/// move the cursor, recolour the output or reorder what the reader sees.
 /// </summary>
+/// <remarks>
+/// A carriage return is kept only as part of a CR LF line end (a lone one could overwrite the start of the line).
+/// </remarks>
 public static class ConsoleText
 {
     /// <summary>True when <paramref name="c"/> is printed as an escape instead of itself.</summary>
@@ -95,10 +97,13 @@ public static class ConsoleText
 
 /// <summary>
 /// A text writer for the console that passes everything through <see cref="ConsoleText.Safe"/>: the CLI wraps its
-/// standard output and error in it, so no user text reaches the terminal raw. A single <c>'\r'</c> written with
+/// standard output and error in it, so no user text reaches the terminal raw.
+/// </summary>
+/// <remarks>
+/// A single <c>'\r'</c> written with
 /// <see cref="Write(char)"/> passes (the progress line returns to the start of its line that way); a carriage
 /// return inside a string is escaped unless it ends a line (CR LF).
-/// </summary>
+/// </remarks>
 public sealed class ConsoleSafeWriter : TextWriter
 {
     private readonly TextWriter inner;

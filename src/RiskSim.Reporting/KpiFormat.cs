@@ -11,6 +11,8 @@ namespace RiskSim.Reporting;
 /// <summary>
 /// The one number format per KPI, used by the console summary, summary.json's display strings (which
 /// run.ps1's batch table shows) and the committee report, so a figure reads the same everywhere:
+/// </summary>
+/// <remarks>
 /// <list type="bullet">
 /// <item>money (USD): <c>$13.05 M</c> from a million up (two decimals of millions), whole dollars below (<c>$366,428</c>);</item>
 /// <item>money per unit (<c>USD/Mtok</c>, <c>USD/USD</c>): three significant digits (<c>0.0504 USD/Mtok</c>, <c>1.15 USD/Mtok</c>);</item>
@@ -22,7 +24,7 @@ namespace RiskSim.Reporting;
 /// Spreads (sd, standard error, tornado swings) are shown with three significant digits in the KPI's unit (money as
 /// money), so a small standard error or swing does not round to 0. Never NaN or infinity: a missing value is <c>n/a</c> (or <c>never</c> for a payback
 /// not within the horizon).
-/// </summary>
+/// </remarks>
 public static class KpiFormat
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;

@@ -99,14 +99,17 @@ public sealed class ResultWriteException : IOException
 }
 
 /// <summary>
-/// The results folder (<c>--out</c>) shared by runs, concurrent ones included. Each result is written into a hidden
-/// temporary sibling (<c>.NAME.tmp-PID-ID</c>) and moved into place only when complete, so no half-written result
+/// The results folder (<c>--out</c>) shared by runs, concurrent ones included.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each result is written into a hidden temporary sibling (<c>.NAME.tmp-PID-ID</c>) and moved into place only when
+/// complete, so no half-written result
 /// folder is ever visible. Moving into place (and replacing an older result) happens under an exclusive lock on
 /// <c>.risksim.lock</c> in the folder, so two runs never interleave their renames. Every writer also holds a lock
 /// file of its own (<c>.risksim-PID-ID.lock</c>); the operating system releases it when the process dies, even by
 /// kill -9, which is how the next run recognizes temporary folders left by a dead process and removes them.
-/// </summary>
-/// <remarks>
+/// </para>
 /// Folder names are unique per result: a result replaces an existing folder only when that folder holds a result
 /// of the same identity (<see cref="ResultIdentity"/>: the same config name from a config file of the same name, or
 /// the same comparison). Otherwise — another config whose name maps to the same folder, a folder that is not a

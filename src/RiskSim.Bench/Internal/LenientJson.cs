@@ -31,9 +31,12 @@ internal sealed record JsonValueAt(JsonElement Root, int Line, int Index);
 /// <summary>
 /// JSON as Python writes it: strict JSON plus the bare tokens <c>Infinity</c>, <c>-Infinity</c> and <c>NaN</c>
 /// (SGLang writes <c>"request_rate": Infinity</c>), and several values one after another (JSONL, vLLM
-/// <c>--append-result</c>). The bare tokens are rewritten to the strings "Infinity", "-Infinity", "NaN" outside string
-/// literals only, so a string that contains those words is untouched; the number readers accept those strings.
+/// <c>--append-result</c>).
 /// </summary>
+/// <remarks>
+/// The bare tokens are rewritten to the strings "Infinity", "-Infinity", "NaN" outside string
+/// literals only, so a string that contains those words is untouched; the number readers accept those strings.
+/// </remarks>
 internal static class LenientJson
 {
     private static readonly byte[] Infinity = "Infinity"u8.ToArray();

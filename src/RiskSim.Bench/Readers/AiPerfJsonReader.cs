@@ -147,10 +147,12 @@ internal static class MetricBlocks
 /// AIPerf <c>profile_export_aiperf.json</c> (schema_version 1.x): <c>aiperf_version</c>, one block per metric tag,
 /// <c>input_config</c> (endpoint.model_names, loadgen.concurrency / request_rate), <c>error_summary</c>,
 /// <c>was_cancelled</c>, optional <c>telemetry_data</c> (GPU power, which also gives the GPU count).
+/// </summary>
+/// <remarks>
 /// Tags: request_count, request_throughput, output_token_throughput, total_token_throughput, time_to_first_token,
 /// inter_token_latency (= TPOT, excludes the first token), inter_chunk_latency (= ITL), input/output_sequence_length,
 /// benchmark_duration, effective_concurrency.
-/// </summary>
+/// </remarks>
 internal sealed class AiPerfJsonReader : BenchReader
 {
     public override string Format => BenchmarkFormats.AiPerfJson;
@@ -228,9 +230,11 @@ internal sealed class AiPerfJsonReader : BenchReader
 /// <summary>
 /// GenAI-Perf <c>profile_export_genai_perf.json</c>: one block per metric (<c>unit, avg, min, max, p25…p99, std</c>),
 /// <c>input_config</c> (model, concurrency, request_rate; or perf_analyzer.stimulus in newer configs), optional
-/// <c>telemetry_stats</c> (gpu_power_usage per gpuN). No failure count. Older versions write
-/// output_token_throughput_per_request instead of _per_user.
+/// <c>telemetry_stats</c> (gpu_power_usage per gpuN).
 /// </summary>
+/// <remarks>
+/// No failure count. Older versions write output_token_throughput_per_request instead of _per_user.
+/// </remarks>
 internal sealed class GenAiPerfJsonReader : BenchReader
 {
     public override string Format => BenchmarkFormats.GenAiPerfJson;

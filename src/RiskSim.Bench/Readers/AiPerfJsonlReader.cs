@@ -8,11 +8,13 @@ namespace RiskSim.Bench.Readers;
 /// <summary>
 /// AIPerf per-request <c>profile_export.jsonl</c>: one line per request, <c>{"metadata": {benchmark_phase,
 /// request_start_ns, request_end_ns, was_cancelled, …}, "metrics": {"tag": {"value": …, "unit": …}, …}, "error": …}</c>.
+/// </summary>
+/// <remarks>
 /// Streamed line by line (no document model, constant memory apart from two doubles per request for the TTFT/TPOT
 /// samples). The run's figures follow AIPerf's own definitions: output tokens/s = Σ output_sequence_length / (last
 /// request end − first request start); TTFT and TPOT (inter_token_latency) quantiles by linear interpolation.
 /// Warmup lines are skipped; cancelled requests are counted apart, not as failures; a line with an error is a failure.
-/// </summary>
+/// </remarks>
 internal sealed class AiPerfJsonlReader : BenchReader
 {
     private const int InitialBuffer = 1 << 20;

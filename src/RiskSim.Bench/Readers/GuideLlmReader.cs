@@ -6,6 +6,8 @@ namespace RiskSim.Bench.Readers;
 
 /// <summary>
 /// GuideLLM benchmark reports (JSON, or YAML converted to JSON), one point per <c>benchmarks[]</c> entry:
+/// </summary>
+/// <remarks>
 /// <list type="bullet">
 /// <item>old schema (v0.2/0.3): <c>benchmarks[].args.strategy</c>, <c>run_stats</c>, <c>worker.backend_model</c>,
 /// <c>request_totals</c> at benchmark level;</item>
@@ -17,7 +19,7 @@ namespace RiskSim.Bench.Readers;
 /// <c>inter_token_latency_ms</c> (GuideLLM's ITL excludes the first token, like vLLM's TPOT; its
 /// <c>time_per_output_token_ms</c> includes it and is not used). Failed = errored; incomplete requests (cut off when the
 /// benchmark's time ran out) are not failures. The per-request lists, when present, give TTFT/TPOT samples.
-/// </summary>
+/// </remarks>
 internal sealed class GuideLlmReader : BenchReader
 {
     public override string Format => BenchmarkFormats.GuideLlm;

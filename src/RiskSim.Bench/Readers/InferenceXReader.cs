@@ -8,11 +8,13 @@ namespace RiskSim.Bench.Readers;
 /// <c>utils/process_result.py</c> from a vLLM/SGLang result: <c>hw, conc, model, framework, precision, tp, ep,
 /// dp_attention, isl, osl, tput_per_gpu, output_tput_per_gpu, input_tput_per_gpu</c> and every <c>*_ms</c> key of the
 /// raw file in <b>seconds</b> without the suffix (<c>median_ttft</c>, <c>p99_tpot</c> …), plus <c>*_intvty</c>.
+/// </summary>
+/// <remarks>
 /// GPUs: <c>tp</c> for an aggregated run (InferenceX divides by tp); <c>num_prefill_gpu + num_decode_gpu</c> for a
 /// disaggregated one, where InferenceX's output_tput_per_gpu is per decode GPU — RiskSim's per-GPU figures are over all
 /// the GPUs serving the point. Input/output tokens are the configured isl/osl.
 /// (The raw multi-node <c>concurrency_*.json</c> files are vLLM results and read as vllm-json.)
-/// </summary>
+/// </remarks>
 internal sealed class InferenceXReader : BenchReader
 {
     public override string Format => BenchmarkFormats.InferenceXRow;

@@ -7,10 +7,12 @@ namespace RiskSim.Bench.Readers;
 /// <c>model</c>, <c>num_concurrent_requests</c>, and per-request metric statistics
 /// <c>results_{metric}_{mean,quantiles_pNN}</c> in <b>seconds</b>; system output tokens/s is
 /// <c>results_mean_output_throughput_token_per_s</c>.
+/// </summary>
+/// <remarks>
 /// LLMPerf's <c>inter_token_latency_s</c> is the sum of every gap including the first token's (TTFT) divided by the
 /// output tokens, so it is not TPOT: TPOT's mean is derived as (mean end-to-end latency − mean TTFT) / (mean output
 /// tokens − 1), exact when every request has the same output length; median and p99 TPOT are left empty.
-/// </summary>
+/// </remarks>
 internal sealed class LlmPerfReader : BenchReader
 {
     public override string Format => BenchmarkFormats.LlmPerfSummary;

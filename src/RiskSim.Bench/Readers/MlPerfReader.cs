@@ -9,12 +9,15 @@ namespace RiskSim.Bench.Readers;
 /// MLPerf Inference <c>summary_results.json</c> (the output of <c>tools/submission/generate_final_report.py</c>): a list of
 /// rows, one per system × model × scenario, with <c>Performance_Result</c>/<c>Performance_Units</c> and, where the
 /// submission measured power, <c>Power_Result</c>/<c>Power_Units</c> (merged into the row) — or a separate row whose
-/// units are Watts / millijoules. LLM rows are in <c>Tokens/s</c> (output tokens); other units (Samples/s, Queries/s,
+/// units are Watts / millijoules.
+/// </summary>
+/// <remarks>
+/// LLM rows are in <c>Tokens/s</c> (output tokens); other units (Samples/s, Queries/s,
 /// latency) are not LLM operating points and are rejected with that reason. GPU count = <c>a#</c> (accelerators per
 /// node) × <c>Nodes</c>. Mean output tokens per request = <c>TOKENS_PER_SAMPLE</c> in the <c>Accuracy</c> text.
 /// Power is whole-system wall power under the MLPerf power rules: J/token = W / (tokens/s), or mJ per query / 1000 /
 /// tokens per sample. No TTFT/TPOT: the Server/Interactive latency bounds are in the rules, not the file.
-/// </summary>
+/// </remarks>
 internal sealed partial class MlPerfReader : BenchReader
 {
     public override string Format => BenchmarkFormats.MlPerfSummary;

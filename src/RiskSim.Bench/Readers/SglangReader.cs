@@ -4,11 +4,14 @@ using RiskSim.Bench.Internal;
 namespace RiskSim.Bench.Readers;
 
 /// <summary>
-/// SGLang <c>python -m sglang.bench_serving</c> JSONL: one object per line, one line per run, appended. Old key sets
-/// (Dec 2024: median TTFT/ITL, output_throughput, no TPOT, no failure count) and current ones (mean/median/p99
+/// SGLang <c>python -m sglang.bench_serving</c> JSONL: one object per line, one line per run, appended.
+/// </summary>
+/// <remarks>
+/// Old key sets (Dec 2024: median TTFT/ITL, output_throughput, no TPOT, no failure count) and current ones
+/// (mean/median/p99
 /// TTFT/TPOT/ITL, total_throughput, concurrency, server_info). <c>request_rate</c> is a bare <c>Infinity</c> for
 /// "send all at once" (Python's float('inf')), or "trace". No GPU count in the file.
-/// </summary>
+/// </remarks>
 internal sealed class SglangReader : BenchReader
 {
     public override string Format => BenchmarkFormats.SglangJsonl;

@@ -8,10 +8,12 @@ namespace RiskSim.Bench.Readers;
 /// <summary>
 /// <c>vllm bench serve</c> / legacy <c>benchmark_serving.py</c> result JSON: one object per file, several appended
 /// objects (<c>--append-result</c>), or a <c>vllm bench sweep</c> <c>summary.json</c> list of run objects.
+/// </summary>
+/// <remarks>
 /// Latencies are in ms (<c>{mean,median,std,pNN}_{ttft,tpot,itl,e2el}_ms</c>); <c>request_rate</c> may be "inf".
 /// The GPU count is not in the file; <c>--metadata</c> keys (num_gpus, tensor_parallel_size × pipeline/data parallel)
 /// or the swept serve parameters give it when present, else the InferenceX multi-node file name (<c>gpus_16</c>).
-/// </summary>
+/// </remarks>
 internal sealed partial class VllmReader : BenchReader
 {
     /// <summary>Keys vLLM writes and SGLang does not.</summary>

@@ -26,9 +26,11 @@ public sealed record OperatingPointFigure(string Field, double Value, string Uni
 /// <summary>
 /// Where a config's operating point came from when it starts from benchmark files
 /// (<c>operating_point.from_benchmarks</c>): the files with their SHA-256, the frontier and SLA choice, each figure
-/// written and how the throughput spread was set. Carried by <see cref="Spec.SimulationSpec.Benchmarks"/> into every
-/// report. Immutable.
+/// written and how the throughput spread was set.
 /// </summary>
+/// <remarks>
+/// Carried by <see cref="Spec.SimulationSpec.Benchmarks"/> into every report. Immutable.
+/// </remarks>
 /// <param name="Files">Every file read, in the config's order.</param>
 /// <param name="Group">What the points have in common, e.g. "model gpt-oss-120b, hardware mi355x, tool vllm".</param>
 /// <param name="GpuCount">GPUs per measured point and where that came from, e.g. "16 (from the files)".</param>

@@ -59,6 +59,8 @@ public sealed record FrontierResult(
 /// <summary>
 /// The Pareto frontier of output tokens/s per GPU against tokens/s per user, and the point on it that meets an
 /// SLA with the highest throughput per GPU. Pure and deterministic.
+/// </summary>
+/// <remarks>
 /// <para>
 /// <b>Frontier.</b> A point is on the frontier when no other point has at least its interactivity and at least
 /// its throughput, one of them strictly more (ties: the first in input order stays).
@@ -77,7 +79,7 @@ public sealed record FrontierResult(
 /// feasible weights form an interval (each constraint is linear in t), and throughput falls with t, so the best
 /// feasible point is the interval's lower end; the constraint that sets that end is the one that binds.
 /// </para>
-/// </summary>
+/// </remarks>
 public static class Frontier
 {
     private const double Eps = 1e-12;

@@ -17,10 +17,13 @@ public sealed record PointSource(string File, string Row, string Sha256, string?
 
 /// <summary>
 /// One measured serving point as the frontier sees it: interactivity (x), output throughput per GPU (y) and
-/// whatever latencies were measured. A point may stand for several repeated runs of the same settings; then
+/// whatever latencies were measured.
+/// </summary>
+/// <remarks>
+/// A point may stand for several repeated runs of the same settings; then
 /// x, y and the metrics are the runs' means and <see cref="RunOutputTokensPerSPerGpu"/> holds each run's y.
 /// Immutable; built by the benchmark readers (RiskSim.Bench), no I/O here.
-/// </summary>
+/// </remarks>
 /// <param name="Id">Where the point comes from, for reports: e.g. "concurrency_64.json" or "runs.jsonl line 3".</param>
 /// <param name="TokensPerSPerUser">Interactivity, tok/s per user (1000 / median TPOT in ms); finite, &gt; 0.</param>
 /// <param name="OutputTokensPerSPerGpu">Output tokens per second per GPU; finite, &gt; 0.</param>

@@ -6,14 +6,16 @@ using System.Runtime.Intrinsics.X86;
 namespace RiskSim.Core.Distributions;
 
 /// <summary>
-/// Beta on [Min, Max] with shape parameters Alpha, Beta &gt; 0. The PERT distribution is this with
-/// α = 1 + λ(mode − min)/(max − min), β = 1 + λ(max − mode)/(max − min).
+/// Beta on [Min, Max] with shape parameters Alpha, Beta &gt; 0.
+/// </summary>
+/// <remarks>
+/// The PERT distribution is this with α = 1 + λ(mode − min)/(max − min), β = 1 + λ(max − mode)/(max − min).
 /// Bulk quantiles use cubic Hermite interpolation of the exact inverse CDF (MathNet), with slopes
 /// 1/pdf: on a uniform grid of 4,096 cells in u for the body (built lazily, on first bulk use), and on grids in log₂ u (left tail) and
 /// log₂(1 − u) (right tail, steps of 1/16) for the 64 cells at each end, where the quantile behaves like a power of u
 /// and a uniform grid would lose accuracy. The body stores each cell's interpolant as the coefficients of a cubic in the
 /// position t in the cell, evaluated by Horner's rule. Tests bound the error against MathNet at 1e-9 of the range.
-/// </summary>
+/// </remarks>
 public record BetaDistribution : Distribution
 {
     private const int Cells = 4096;
@@ -45,13 +47,16 @@ public record BetaDistribution : Distribution
     private sealed record Tables(double[] Body, double[] Tail);
 
     /// <summary>
-    /// Builds the tables. In the body, with nodes p₀ = z_k, p₁ = z_{k+1} and scaled slopes m₀ = h·z′_k, m₁ = h·z′_{k+1}
+    /// Builds the tables.
+    /// </summary>
+    /// <remarks>
+    /// In the body, with nodes p₀ = z_k, p₁ = z_{k+1} and scaled slopes m₀ = h·z′_k, m₁ = h·z′_{k+1}
     /// (h = 1/Cells, z′ = dz/du = 1/pdf(z)), the cubic Hermite interpolant
     /// z(t) = (2t³ − 3t² + 1)p₀ + (t³ − 2t² + t)m₀ + (−2t³ + 3t²)p₁ + (t³ − t²)m₁
     /// is, collected by powers of t, c₀ + c₁t + c₂t² + c₃t³ with c₀ = p₀, c₁ = m₀, c₂ = 3(p₁ − p₀) − 2m₀ − m₁,
     /// c₃ = 2(p₀ − p₁) + m₀ + m₁; the stored coefficients are those of Min + w·z(t): C₀ = Min + w·c₀, Cᵢ = w·cᵢ (w = Max − Min).
     /// The same function as the Hermite form, up to rounding, evaluated by Horner's rule in three fused multiply–adds.
-    /// </summary>
+    /// </remarks>
     private static Tables Build(double alpha, double beta, double min, double w)
     {
         var z = new double[Cells + 1];
@@ -169,15 +174,18 @@ public record BetaDistribution : Distribution
     }
 
     /// <summary>
-    /// Bulk quantiles by the tables. In the body, with s = Cells·u, k = ⌊s⌋ and t = s − k,
-    /// x = C0 + t·(C1 + t·(C2 + t·C3)) as three fused multiply–adds (one rounding each). With AVX and FMA the body runs
+    /// Bulk quantiles by the tables.
+    /// </summary>
+    /// <remarks>
+    /// In the body, with s = Cells·u, k = ⌊s⌋ and t = s − k, x = C0 + t·(C1 + t·(C2 + t·C3)) as three fused
+    /// multiply–adds (one rounding each). With AVX and FMA the body runs
     /// four lanes at a time (each lane's four coefficients are one 32-byte load, transposed in registers; when all four lanes
     /// fall in one cell, as for ascending uniforms such as the Latin hypercube strata, that row's four coefficients are
     /// broadcast instead, the same values without the transpose); the scalar
     /// loop does the same fused operations in the same order (<see cref="Math.FusedMultiplyAdd"/>, exact on every machine),
     /// so the two paths are bit-identical. The few lanes in the tails (≈ 3 %) are listed and redone four at a time by the
     /// vector tail formula, whose log₂ is computed here (not by the C runtime) so that the scalar twin matches it bit for bit.
-    /// </summary>
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void QuantileBlock(ReadOnlySpan<double> u, Span<double> x)
     {

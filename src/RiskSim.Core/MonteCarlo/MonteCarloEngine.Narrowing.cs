@@ -7,12 +7,14 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Core.MonteCarlo;
 
 /// <summary>
-/// The one-pass path's windows, narrowed as the run goes. The pilot's windows hold every wanted rank with a margin of seven
-/// sampling errors of the pilot's 262,144 trials: 4–5 % of each KPI's values, which the run keeps in memory (about 300 MB
-/// of the flagship's 100 M trials). Once the first E blocks are counted, their histogram predicts the same ranks with the
-/// same margin of E·16,384 trials' sampling error, so the windows can shrink as 1/√E, and the values outside them can go.
+/// The one-pass path's windows, narrowed as the run goes.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The pilot's windows hold every wanted rank with a margin of seven sampling errors of the pilot's 262,144 trials:
+/// 4–5 % of each KPI's values, which the run keeps in memory (about 300 MB of the flagship's 100 M trials). Once the first E blocks are counted, their histogram predicts the same ranks with the
+/// same margin of E·16,384 trials' sampling error, so the windows can shrink as 1/√E, and the values outside them can go.
+/// </para>
 /// Deterministic: narrowing j happens at block E_j = (pilot blocks)·2^j, from the histogram of exactly the blocks below
 /// E_j. Each worker takes blocks in increasing order (the pipeline hands them out so), so its histogram when it first
 /// takes a block ≥ E_j covers exactly its blocks below E_j: it adds that to epoch j's sum on its way; when every worker

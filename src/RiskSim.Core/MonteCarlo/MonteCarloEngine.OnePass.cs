@@ -10,6 +10,8 @@ namespace RiskSim.Core.MonteCarlo;
 /// <summary>
 /// The one-pass path, the default for runs of more than <see cref="KeptTrials"/> trials: exact statistics
 /// with memory flat in the trials and every block counted while it is still in cache.
+/// </summary>
+/// <remarks>
 /// <list type="number">
 /// <item>A pilot simulates the first <see cref="PilotTrials"/> trials (of which the first <see cref="KeptTrials"/> are
 /// kept for charts and sensitivity). From their order statistics it predicts, per KPI, closed value windows where each wanted rank
@@ -26,7 +28,7 @@ namespace RiskSim.Core.MonteCarlo;
 /// it), the blocks are simulated a second time as in the two-pass path.</item>
 /// </list>
 /// The statistics equal the in-memory and two-pass ones bit for bit, for any thread count.
-/// </summary>
+/// </remarks>
 public static partial class MonteCarloEngine
 {
     /// <summary>
@@ -248,10 +250,13 @@ public static partial class MonteCarloEngine
         /// <summary>
         /// The rank requests of the windows: each spans the values between probability levels p ± δ of an order of
         /// `count` items, δ = sigmas·√(p(1 − p)/count) + 16/count: all m trials with the nulls at the worst end (the
-        /// percentiles), or the f finite values (the shortfall threshold: the 10 % point from the worse end). Its two ranks,
-        /// as the finite rank each stands for (−1 beyond the data or among the nulls, where the side reaches the outermost
-        /// bucket; long.MinValue / long.MaxValue beyond the data).
+        /// percentiles), or the f finite values (the shortfall threshold: the 10 % point from the worse end).
         /// </summary>
+        /// <remarks>
+        /// Its two ranks, as the finite rank each stands for (−1 beyond the data or among the nulls, where the side
+        /// reaches the outermost
+        /// bucket; long.MinValue / long.MaxValue beyond the data).
+        /// </remarks>
         private static (List<(long Lo, long Hi)> Requests, (long Lo, long Hi)? Es) Requests(long m, long f, bool higherBetter, double sigmas)
         {
             long nulls = m - f;
@@ -357,9 +362,11 @@ public static partial class MonteCarloEngine
         /// Narrower windows for the same wanted ranks, from the histogram of the first <paramref name="m"/> trials (the same
         /// margin of <paramref name="sigmas"/> sampling errors, now of m trials: the windows shrink as 1/√m), each inside
         /// these windows, the shortfall's inside this shortfall window; or these windows when that does not hold (the
-        /// values outside them are gone) or nothing narrows. Only the counts are needed: a rank's bucket is where the
-        /// cumulative count passes it.
+        /// values outside them are gone) or nothing narrows.
         /// </summary>
+        /// <remarks>
+        /// Only the counts are needed: a rank's bucket is where the cumulative count passes it.
+        /// </remarks>
         public PilotWindows Narrow(ReadOnlySpan<long> counts, long m, KeyBuckets buckets, double sigmas)
         {
             var cumulative = new long[counts.Length + 1];
@@ -417,10 +424,13 @@ public static partial class MonteCarloEngine
 
         /// <summary>
         /// The planned ranks and the shortfall from the collectors, or null when a wanted bucket or the threshold lies
-        /// outside the windows. The candidates are every value of the windows' buckets, so a wanted rank r, in window j,
+        /// outside the windows.
+        /// </summary>
+        /// <remarks>
+        /// The candidates are every value of the windows' buckets, so a wanted rank r, in window j,
         /// is rank r − (values below window j) + (values in windows 0 … j − 1) among them: one exact selection over
         /// the candidates, counted in a histogram of their own (finer than the run's), gives all ranks at once.
-        /// </summary>
+        /// </remarks>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public (double[] Selected, double? Es)? Select(KeyHistogram histogram, KpiStatistics.RankPlan plan, TailCollector[] collectors)
         {

@@ -50,9 +50,11 @@ public static partial class MonteCarloEngine
     /// <summary>
     /// Simulates the first <paramref name="trials"/> trials of the run <paramref name="spec"/> and <paramref name="options"/>
     /// describe again, block by block in order, and hands each block's sampled inputs and KPIs to <paramref name="body"/>.
+    /// </summary>
+    /// <remarks>
     /// Blocks are reproducible, so these are the very values of the run (the same bits as its kept KPIs); memory is one
     /// block's buffers whatever the trial count. For per-trial exports that should not hold every trial in memory.
-    /// </summary>
+    /// </remarks>
     /// <param name="spec">The run's spec.</param>
     /// <param name="options">The run's options (seed and sampling; <see cref="RunOptions.Trials"/> fixes the block lengths).</param>
     /// <param name="trials">Trials to replay from the first: a whole number of blocks, or all of <see cref="RunOptions.Trials"/>.</param>

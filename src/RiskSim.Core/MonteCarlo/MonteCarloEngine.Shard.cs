@@ -26,6 +26,8 @@ public sealed record ShardWriter(string RiskSimVersion, string ConfigFile, strin
 /// Sharded runs: <see cref="RunShard"/> simulates the blocks of one shard and writes a partial result;
 /// <see cref="MergeShards"/> turns the partial results of all shards into the statistics of the whole run, bit for bit
 /// those of <see cref="Run"/> with the same spec, seed and trials.
+/// </summary>
+/// <remarks>
 /// <list type="bullet">
 /// <item>Shard i of N takes the contiguous blocks [⌊i·B/N⌋, ⌊(i + 1)·B/N⌋) of the run's B blocks (<see cref="ShardSet.Blocks"/>).
 /// A block is sampled from its own streams and its moments are summed on their own, so a shard's blocks are those of a
@@ -41,7 +43,7 @@ public sealed record ShardWriter(string RiskSimVersion, string ConfigFile, strin
 /// again (the one-pass path's second pass), so the result stays exact. Runs above 200 M trials, which a single process
 /// takes in two passes, take one pass here too: the statistics are the same bits.</item>
 /// </list>
-/// </summary>
+/// </remarks>
 public static partial class MonteCarloEngine
 {
     /// <summary>Whether the shards of a run take the one-pass mode (else every trial's KPIs are written).</summary>
@@ -292,9 +294,11 @@ public static partial class MonteCarloEngine
     /// <summary>
     /// The statistics of a sharded run from the partial results of all its shards (validated by
     /// <see cref="ShardSet.Validate"/>, in shard order), bit for bit those of <see cref="Run"/> with the same spec and options.
+    /// </summary>
+    /// <remarks>
     /// Throws <see cref="ShardException"/> when the partials disagree on what every shard computes alike (the pilot's setup
     /// and windows) or their contents do not add up.
-    /// </summary>
+    /// </remarks>
     public static SimulationResult MergeShards(IReadOnlyList<ShardPartial> parts, SimulationSpec spec, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(parts.Count);
@@ -456,14 +460,17 @@ public static partial class MonteCarloEngine
 
     /// <summary>
     /// The wanted ranks of KPI <paramref name="k"/> and its shortfall from the shards' window values (streamed from their
-    /// files), or null when a wanted rank or the shortfall threshold lies outside the windows. Every value of a bucket
-    /// inside a window is among the window values of exactly one shard, so the wanted buckets' values, collected whole from
+    /// files), or null when a wanted rank or the shortfall threshold lies outside the windows.
+    /// </summary>
+    /// <remarks>
+    /// Every value of a bucket inside a window is among the window values of exactly one shard, so the wanted buckets'
+    /// values, collected whole from
     /// them, hold each wanted rank at a known place, as in the single process's selection among its workers' candidates.
     /// The wanted buckets can hold many values (a KPI whose values crowd a few of the 4,096 buckets: 75 M of the gross
     /// margin's in a 1,000,000,000-trial run), so they are counted first in a finer histogram of their own (2¹⁴ buckets
     /// over their exact value range) and only the fine buckets of the wanted ranks are collected: three reads of the
     /// window values (count, collect, shortfall), memory a few megabytes.
-    /// </summary>
+    /// </remarks>
     private static (double[] Selected, double? Es)? SelectMerged(IReadOnlyList<ShardPartial> parts, int k, KeyBuckets buckets, KeyHistogram histogram, KpiStatistics.Pass pass, KpiStatistics.RankPlan plan)
     {
         var windows = parts[0].Kpis[k].Windows;

@@ -9,8 +9,10 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Core.MonteCarlo;
 
 /// <summary>
-/// The two-pass path: exact statistics without keeping the KPIs of every trial. Blocks are
-/// reproducible (block b is sampled and evaluated identically on any thread), so each block is
+/// The two-pass path: exact statistics without keeping the KPIs of every trial.
+/// </summary>
+/// <remarks>
+/// Blocks are reproducible (block b is sampled and evaluated identically on any thread), so each block is
 /// simulated twice. Pass 1 counts each KPI in a <see cref="KeyHistogram"/> (buckets fixed by block 0,
 /// counts per worker, merged at the end) and keeps each block's moment sums by block index; pass 2
 /// collects the values in the buckets of the wanted ranks (<see cref="RankSelection"/>) and, for the
@@ -19,7 +21,7 @@ namespace RiskSim.Core.MonteCarlo;
 /// <see cref="KpiStatistics.Compute"/> adds them over its 16,384-value blocks and the shortfall's sum is
 /// exact, so the statistics are bit-identical to the in-memory ones for any thread count. Memory: the block buffers, the histograms, two doubles per block and KPI, and the
 /// first <see cref="KeptTrials"/> trials' KPIs.
-/// </summary>
+/// </remarks>
 public static partial class MonteCarloEngine
 {
     /// <summary>Trials whose per-trial KPIs a two-pass run keeps (the first four blocks: what global sensitivity uses).</summary>

@@ -10,10 +10,13 @@ namespace RiskSim.Core.MonteCarlo;
 /// The large scratch arrays of one run (block buffers, sampler workspaces, candidate lists, pilot columns), taken
 /// from a process-wide pool and given back to it when the run ends, so that the runs after the first in a process
 /// (BenchmarkDotNet's iterations, <c>--until-stable</c>, several configs) reuse memory the system has already
-/// mapped. A fresh array costs a page fault per 4 KB the first time it is written: about 15,000 faults and 45–65 ms
-/// of system time for a 10 M-trial run on the 2-core benchmark machine, 2–3 % of its CPU time.
+/// mapped.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A fresh array costs a page fault per 4 KB the first time it is written: about 15,000 faults and 45–65 ms
+/// of system time for a 10 M-trial run on the 2-core benchmark machine, 2–3 % of its CPU time.
+/// </para>
 /// Arrays come back uninitialized, exactly as <see cref="GC.AllocateUninitializedArray{T}(int, bool)"/> gives them:
 /// they may hold a previous run's values, and every user writes an element before it reads it (the same contract the
 /// engine's scratch memory already had). An array is matched by element type and exact length. The pool keeps at most

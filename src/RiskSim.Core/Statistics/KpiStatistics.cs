@@ -12,11 +12,14 @@ namespace RiskSim.Core.Statistics;
 public sealed record Percentile(double P, double? Value, double? CiLow, double? CiHigh, string? NullReason);
 
 /// <summary>
-/// Summary of one KPI over all trials. Trials where the KPI does not exist (payback never within the
-/// horizon, no capex, …) count as the worst outcome for percentiles: a percentile that lands among them
+/// Summary of one KPI over all trials.
+/// </summary>
+/// <remarks>
+/// Trials where the KPI does not exist (payback never within the horizon, no capex, …) count as the worst outcome for
+/// percentiles: a percentile that lands among them
 /// is null with a reason. Mean, sd, min, max and es10 are over the trials where the KPI exists; es10's sum is exact
 /// (<see cref="ExactSum"/>), so it is the same however the trials were split.
-/// </summary>
+/// </remarks>
 public sealed record KpiStatistics(
     TrialKpi Kpi,
     long Trials,
@@ -228,10 +231,12 @@ public sealed record KpiStatistics(
     /// <summary>
     /// Virtual lanes of the moment sums: within each block of <see cref="BlockSampler.BlockSize"/> values, the value at
     /// position j (from the block's start) is added to lane j mod 8, in position order, and the eight lane sums are then
-    /// added in one fixed order (<see cref="ReduceLanes"/>). So the sums do not depend on how many lanes the hardware's
-    /// vectors have (8 with 512-bit vectors, 4 with 256, 2 with 128, or scalar code): every path adds the same numbers
-    /// in the same order. A NaN adds nothing (a vector adds +0 to its lane, which leaves a sum that started at +0 as it is).
+    /// added in one fixed order (<see cref="ReduceLanes"/>).
     /// </summary>
+    /// <remarks>
+    /// So the sums do not depend on how many lanes the hardware's vectors have (8 with 512-bit vectors, 4 with 256,
+    /// 2 with 128, or scalar code): every path adds the same numbers in the same order. A NaN adds nothing (a vector adds +0 to its lane, which leaves a sum that started at +0 as it is).
+    /// </remarks>
     internal const int MomentLanes = 8;
 
     /// <summary>The eight lane sums added pairwise, halving: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).</summary>
@@ -239,11 +244,14 @@ public sealed record KpiStatistics(
 
     /// <summary>
     /// One vectorized pass over the finite values: count, Σ (x − center) and Σ (x − center)² (in <see cref="MomentLanes"/>
-    /// virtual lanes per block), min, max, count below 0, and counts ≤ each threshold. Sums are taken per fixed block of
-    /// trials and added in block order, so the result depends neither on how the run was threaded nor on the vector width.
+    /// virtual lanes per block), min, max, count below 0, and counts ≤ each threshold.
+    /// </summary>
+    /// <remarks>
+    /// Sums are taken per fixed block of trials and added in block order, so the result depends neither on how the run
+    /// was threaded nor on the vector width.
     /// Each slice of <see cref="HistogramSlice"/> values is also counted in <paramref name="histogram"/>
     /// right after the moments, while it is still in the L1 cache.
-    /// </summary>
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Pass Moments(ReadOnlySpan<double> values, double center, double[] thresholds, KeyHistogram? histogram)
     {

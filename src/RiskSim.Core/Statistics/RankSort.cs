@@ -21,8 +21,11 @@ internal enum KeyShape
 }
 
 /// <summary>
-/// Arg-sorts of doubles for the sampler. The order is defined as: ascending by the top 32 bits of the
-/// order-preserving key of each double, ties in those bits by index (what a stable LSD radix sort on that
+/// Arg-sorts of doubles for the sampler.
+/// </summary>
+/// <remarks>
+/// The order is defined as: ascending by the top 32 bits of the order-preserving key of each double, ties in those bits
+/// by index (what a stable LSD radix sort on that
 /// key gives). Each key becomes a distinct 64-bit word (those 32 bits, then the index), so the order is the
 /// order of the words. <see cref="Sort"/> sorts them by distribution: each word goes to one of n buckets by a
 /// cheap monotone approximation of its key's CDF (<see cref="BucketMap"/>; counting pass + stable scatter),
@@ -30,7 +33,7 @@ internal enum KeyShape
 /// insertion sort alone makes the order exact whatever the buckets; the bucket function only decides how
 /// much work it has. If the buckets come out too uneven (keys far from the assumed shape), or n is small,
 /// it sorts the words with <see cref="MemoryExtensions.Sort{T}(Span{T})"/> instead (same order: the words are distinct).
-/// </summary>
+/// </remarks>
 internal static class RankSort
 {
     /// <summary>Below this many keys the library sort is used (fixed costs dominate either way).</summary>
@@ -167,11 +170,13 @@ internal static class RankSort
 }
 
 /// <summary>
-/// Maps a key to one of n buckets by a monotone approximation of its CDF, and builds sort words. Standard
-/// normal: Φ(t) ≈ ½ + ½·y/√(1 + y²) with y = A·t + B·t³, close enough to Φ that n buckets hold
+/// Maps a key to one of n buckets by a monotone approximation of its CDF, and builds sort words.
+/// </summary>
+/// <remarks>
+/// Standard normal: Φ(t) ≈ ½ + ½·y/√(1 + y²) with y = A·t + B·t³, close enough to Φ that n buckets hold
 /// Σcount² ≈ 1.04 n standard normal keys (1 n would be perfect), evaluated in single precision (rounding can only
 /// nudge a key into a neighbouring bucket, which the sort's insertion pass absorbs). Uniform: n·u.
-/// </summary>
+/// </remarks>
 internal readonly struct BucketMap(int n, KeyShape shape)
 {
     private const float Af = 0.82f;

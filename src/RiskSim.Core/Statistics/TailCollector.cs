@@ -13,9 +13,12 @@ namespace RiskSim.Core.Statistics;
 /// One worker's share of what exact percentiles and the expected shortfall need from a KPI, gathered block by
 /// block while the block is in cache: the values inside a few closed value intervals (the candidates for the
 /// wanted ranks), and the exact sum (<see cref="ExactSum"/>) of the values strictly beyond a cut on the worse
-/// side (below it when higher is better). With the cut at the worse edge of the interval that holds the
-/// shortfall threshold t, Σ(values beyond t) = Σ(beyond the cut) + Σ(candidates between the cut and t), exactly.
+/// side (below it when higher is better).
 /// </summary>
+/// <remarks>
+/// With the cut at the worse edge of the interval that holds the shortfall threshold t, Σ(values beyond t) = Σ(beyond
+/// the cut) + Σ(candidates between the cut and t), exactly.
+/// </remarks>
 internal sealed class TailCollector
 {
     private double[] _lo;
