@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using RiskSim.Core.Finance;
 using RiskSim.Core.MonteCarlo;
 using RiskSim.Core.Sampling;
@@ -98,6 +99,36 @@ internal static class DetMath
         return p * s1 * s2;
     }
 
+    /// <summary>e^x in the eight lanes of a 512-bit vector: the same operations as <see cref="Exp(Vector{double})"/>, so the same bits per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Exp(Vector512<double> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpMin)), Vector512.Create(ExpMax)); // IEEE min/max: NaN stays NaN
+        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        var n = t - Vector512.Create(Shifter);
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(E13), r, Vector512.Create(E12));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E11));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E10));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E9));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E8));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E7));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E6));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E5));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<double>.One);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<double>.One);
+        var k = Vector512.AsInt64(t) - Vector512.Create(ShifterBits); // n as an integer (NaN lanes: any value, the product stays NaN)
+        var k1 = Vector512.ShiftRightArithmetic(k, 1);
+        var k2 = k - k1;
+        var s1 = Vector512.AsDouble(Vector512.ShiftLeft(k1 + Vector512.Create(1023L), 52));
+        var s2 = Vector512.AsDouble(Vector512.ShiftLeft(k2 + Vector512.Create(1023L), 52));
+        return p * s1 * s2;
+    }
+
     /// <summary>e^x, the same bits as a lane of <see cref="Exp(Vector{double})"/>.</summary>
     public static double Exp(double x)
     {
@@ -155,6 +186,36 @@ internal static class DetMath
         result = Vector.ConditionalSelect(Vector.Equals(x, Vector<double>.Zero), new Vector<double>(double.NegativeInfinity), result);
         result = Vector.ConditionalSelect(Vector.Equals(x, new Vector<double>(double.PositiveInfinity)), x, result);
         return Vector.ConditionalSelect(Vector.GreaterThanOrEqual(x, Vector<double>.Zero), result, new Vector<double>(double.NaN));
+    }
+
+    /// <summary>The natural logarithm in the eight lanes of a 512-bit vector: the same operations as <see cref="Log(Vector{double})"/>, so the same bits per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Log(Vector512<double> x)
+    {
+        var one = Vector512<double>.One;
+        var subnormal = Vector512.LessThan(x, Vector512.Create(MinNormal));
+        var xs = Vector512.ConditionalSelect(subnormal, x * TwoTo54, x); // exact; only positive subnormals are kept below
+        var bits = Vector512.AsInt64(xs);
+        // The biased exponent as a double, exactly: the bits of 2⁵² + b are the double 2⁵² + b (no int-to-double conversion, which AVX2 lacks).
+        var e = Vector512.AsDouble(Vector512.ShiftRightLogical(bits, 52) | Vector512.Create(ExpMagic)) - Vector512.ConditionalSelect(subnormal, Vector512.Create(ExpBias + 54), Vector512.Create(ExpBias));
+        var m = Vector512.AsDouble((bits & Vector512.Create(MantissaMask)) | Vector512.Create(OneBits));
+        var big = Vector512.GreaterThan(m, Vector512.Create(Sqrt2));
+        m = Vector512.ConditionalSelect(big, m * 0.5, m);
+        e = Vector512.ConditionalSelect(big, e + one, e);
+        var f = m - one;
+        var sr = f / (Vector512.Create(2.0) + f);
+        var z = sr * sr;
+        var w4 = z * z;
+        var t1 = w4 * (Vector512.Create(Lg2) + (w4 * (Vector512.Create(Lg4) + (w4 * Vector512.Create(Lg6)))));
+        var t2 = z * (Vector512.Create(Lg1) + (w4 * (Vector512.Create(Lg3) + (w4 * (Vector512.Create(Lg5) + (w4 * Vector512.Create(Lg7)))))));
+        var rp = t2 + t1;
+        var hfsq = Vector512.Create(0.5) * f * f;
+        var result = (e * Ln2Hi) - ((hfsq - ((sr * (hfsq + rp)) + (e * Ln2Lo))) - f);
+
+        // The special cases: 0 → −∞, +∞ → +∞, below 0 or NaN → NaN (the compare is false for NaN).
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<double>.Zero), Vector512.Create(double.NegativeInfinity), result);
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(double.PositiveInfinity)), x, result);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<double>.Zero), result, Vector512.Create(double.NaN));
     }
 
     /// <summary>The natural logarithm, the same bits as a lane of <see cref="Log(Vector{double})"/>.</summary>

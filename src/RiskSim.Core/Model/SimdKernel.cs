@@ -145,13 +145,25 @@ internal sealed class SimdKernel
         var fixedGeoV = Geometric(fixedDiscount, out var fixedVH);
         var fixedRampV = RampShortfall(fixedDiscount);
 
+        // With four-lane Vector<T> on a processor that accelerates 512-bit vectors, the monthly ratios (their exp and log
+        // are about a third of the kernel's time) are computed ahead for a chunk of trials, eight lanes at a time, by the
+        // same operations (DetMath's 512-bit twins): the same bits.
+        bool ahead = Vector<double>.Count == 4 && Vector512.IsHardwareAccelerated && !(erosionIn.IsFixed && tauIn.IsFixed && escalationIn.IsFixed && discountIn.IsFixed);
+        var ratios = ahead ? (t_ratios ??= new double[4 * RatioChunk]) : [];
+
         for (int i = 0; i < n; i += w)
         {
             // The monthly ratios first: the exp and log calls then have few live values to save around them.
-            var priceGrowth = erosionIn.IsFixed ? fixedPriceGrowth : MonthlyGrowth(-erosionIn.At(i));
-            var decayStep = tauIn.IsFixed ? fixedDecayStep : DecayStep(tauIn.At(i));
-            var elecGrowth = escalationIn.IsFixed ? fixedElecGrowth : MonthlyGrowth(escalationIn.At(i));
-            var discount = discountIn.IsFixed ? fixedDiscount : Discount(discountIn.At(i));
+            int at = i & (RatioChunk - 1);
+            if (ahead && at == 0)
+            {
+                RatiosAhead(i, Math.Min(RatioChunk, n - i), erosionIn, tauIn, escalationIn, discountIn, ratios);
+            }
+
+            var priceGrowth = erosionIn.IsFixed ? fixedPriceGrowth : ahead ? Ahead(ratios, at) : MonthlyGrowth(-erosionIn.At(i));
+            var decayStep = tauIn.IsFixed ? fixedDecayStep : ahead ? Ahead(ratios, RatioChunk + at) : DecayStep(tauIn.At(i));
+            var elecGrowth = escalationIn.IsFixed ? fixedElecGrowth : ahead ? Ahead(ratios, (2 * RatioChunk) + at) : MonthlyGrowth(escalationIn.At(i));
+            var discount = discountIn.IsFixed ? fixedDiscount : ahead ? Ahead(ratios, (3 * RatioChunk) + at) : Discount(discountIn.At(i));
 
             // Per-trial constants.
             var capex = capexPerGpuIn.At(i) * overrunIn.At(i) * gpus;
@@ -621,6 +633,84 @@ internal sealed class SimdKernel
 
     private static Vector<double> DecayStep(Vector<double> tau) => DetMath.Exp(-Vector<double>.One / tau);
 
+    // The same three in eight lanes, operation for operation.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> MonthlyGrowth(Vector512<double> annual) => DetMath.Exp(DetMath.Log(Vector512<double>.One + annual) * (1.0 / 12));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Discount(Vector512<double> annual) => DetMath.Exp(-DetMath.Log(Vector512<double>.One + annual) * (1.0 / 12));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> DecayStep(Vector512<double> tau) => DetMath.Exp(-Vector512<double>.One / tau);
+
+    /// <summary>Trials whose monthly ratios <see cref="RatiosAhead"/> computes at a time (a power of 2).</summary>
+    private const int RatioChunk = 256;
+
+    /// <summary>Per thread: the ratios of the current chunk (price growth, decay step, electricity growth, discount; <see cref="RatioChunk"/> each).</summary>
+    [ThreadStatic]
+    private static double[]? t_ratios;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Ahead(double[] ratios, int at) => Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(ratios), (nuint)at);
+
+    /// <summary>
+    /// The monthly ratios of the uncertain inputs among erosion, decay, escalation and discount for trials
+    /// [start, start + count), rounded up to whole four-lane vectors as <see cref="Evaluate"/> reads them: eight lanes at a
+    /// time, and the last four by the four-lane functions (the same operations, so the same bits either way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RatiosAhead(int start, int count, in Input erosion, in Input tau, in Input escalation, in Input discount, double[] ratios)
+    {
+        int end = (count + 3) & ~3;
+        ref double r = ref MemoryMarshal.GetArrayDataReference(ratios);
+        int j = 0;
+        for (; j + 8 <= end; j += 8)
+        {
+            if (!erosion.IsFixed)
+            {
+                MonthlyGrowth(-erosion.At512(start + j)).StoreUnsafe(ref r, (nuint)j);
+            }
+
+            if (!tau.IsFixed)
+            {
+                DecayStep(tau.At512(start + j)).StoreUnsafe(ref r, (nuint)(RatioChunk + j));
+            }
+
+            if (!escalation.IsFixed)
+            {
+                MonthlyGrowth(escalation.At512(start + j)).StoreUnsafe(ref r, (nuint)((2 * RatioChunk) + j));
+            }
+
+            if (!discount.IsFixed)
+            {
+                Discount(discount.At512(start + j)).StoreUnsafe(ref r, (nuint)((3 * RatioChunk) + j));
+            }
+        }
+
+        if (j < end)
+        {
+            if (!erosion.IsFixed)
+            {
+                MonthlyGrowth(-erosion.At(start + j)).StoreUnsafe(ref r, (nuint)j);
+            }
+
+            if (!tau.IsFixed)
+            {
+                DecayStep(tau.At(start + j)).StoreUnsafe(ref r, (nuint)(RatioChunk + j));
+            }
+
+            if (!escalation.IsFixed)
+            {
+                MonthlyGrowth(escalation.At(start + j)).StoreUnsafe(ref r, (nuint)((2 * RatioChunk) + j));
+            }
+
+            if (!discount.IsFixed)
+            {
+                Discount(discount.At(start + j)).StoreUnsafe(ref r, (nuint)((3 * RatioChunk) + j));
+            }
+        }
+    }
+
     /// <summary>
     /// Σ_{k=0}^{H−1} x^k and xᴴ for x ≥ 0, without a division, by binary doubling over the bits of H (high to low):
     /// S_2n = S_n·(1 + xⁿ), x^2n = xⁿ·xⁿ, and for a set bit S_(n+1) = 1 + x·S_n, x^(n+1) = xⁿ·x. Every term is
@@ -732,6 +822,10 @@ internal sealed class SimdKernel
         /// <summary>The values of trials [i, i + W).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector<double> At(int i) => _column is null ? Fixed : Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_column), (nuint)i);
+
+        /// <summary>The values of trials [i, i + 8) of a column (not <see cref="IsFixed"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<double> At512(int i) => Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_column!), (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
