@@ -52,6 +52,7 @@ public static partial class Cli
             var overrides = r.GetValue(set) ?? [];
             bool withIrr = r.GetValue(irr);
             var specs = files.Select(f => (File: f, Spec: LoadSpec(f, overrides))).Select(x => withIrr ? x with { Spec = x.Spec with { Simulation = x.Spec.Simulation with { Irr = true } } } : x).ToList();
+            MonteCarloEngine.PrepareInBackground(specs.Select(x => x.Spec)); // the quantile tables on the idle core while this one starts up
             int threadCount = r.GetValue(threads) ?? Environment.ProcessorCount;
             if (threadCount < 1 || threadCount > 1024)
             {
