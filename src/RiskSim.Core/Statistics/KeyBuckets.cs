@@ -288,7 +288,7 @@ internal readonly struct KeyBuckets : IEquatable<KeyBuckets>
         }
 
         int i = 0;
-        if (Avx512F.IsSupported && values.Length >= 8)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && values.Length >= 8) // where 512-bit vectors run at full speed
         {
             i = Low > 0 ? AccumulateSplit512<Positive>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount, center, out lanes)
                 : High < 0 ? AccumulateSplit512<Negative>(values, counts, flags, inside, ref insideCount, beyond, ref beyondCount, center, out lanes)
