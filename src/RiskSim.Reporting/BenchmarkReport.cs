@@ -15,7 +15,7 @@ namespace RiskSim.Reporting;
 /// Where a benchmark-filled operating point came from, for every report: each figure with its rows, the files with
 /// their SHA-256, the SLA and the constraint that binds, the throughput spread, warnings, and the frontier chart.
 /// </summary>
-public static class BenchmarkReport
+internal static class BenchmarkReport
 {
     /// <summary>File name of the frontier chart in a run folder.</summary>
     public const string ChartFile = "frontier.png";

@@ -51,7 +51,11 @@ public sealed record TornadoBar(string Input, string Label, string LowInput, str
 }
 
 /// <summary>A tornado for one KPI; bars sorted by swing, largest first.</summary>
+/// <param name="KpiKey">The KPI's key, e.g. "npv_usd".</param>
 /// <param name="KpiTitle">The KPI's name, e.g. "Payback" (its unit is added from <paramref name="Unit"/>).</param>
+/// <param name="Unit">The KPI's unit, e.g. "USD".</param>
+/// <param name="BaseValue">The KPI with every input at its median (where the bars start).</param>
+/// <param name="Bars">One bar per input or group, largest swing first.</param>
 public sealed record TornadoData(string KpiKey, string KpiTitle, string Unit, double BaseValue, ImmutableArray<TornadoBar> Bars)
 {
     /// <summary>A note printed under the chart (e.g. how "never" payback is drawn), or null.</summary>
@@ -68,6 +72,14 @@ public sealed record TornadoData(string KpiKey, string KpiTitle, string Unit, do
 public sealed record StatMark(string Name, double Value, string Text);
 
 /// <summary>Samples of one KPI for a histogram, with its percentiles. Values may be a subsample of the trials.</summary>
+/// <param name="KpiKey">The KPI's key, e.g. "npv_usd".</param>
+/// <param name="Title">The chart's title.</param>
+/// <param name="Unit">The KPI's unit, e.g. "USD".</param>
+/// <param name="Values">The KPI's values where it exists (possibly a subsample).</param>
+/// <param name="P10">The 10th percentile over all trials.</param>
+/// <param name="P50">The median over all trials.</param>
+/// <param name="P90">The 90th percentile over all trials.</param>
+/// <param name="Trials">The number of trials simulated.</param>
 /// <param name="NullCount">Trials where the KPI does not exist (e.g. payback not within the horizon).</param>
 /// <param name="NullLabel">Label of the null bar, e.g. "never within 60 months".</param>
 public sealed record DistributionData(string KpiKey, string Title, string Unit, ImmutableArray<double> Values, double P10, double P50, double P90, long Trials, long NullCount, string NullLabel)
@@ -84,7 +96,7 @@ public sealed record DistributionData(string KpiKey, string Title, string Unit, 
     /// <summary>When set, 0 is marked, the side below it shaded, and this exact share of all trials (0…1) stated for it.</summary>
     public double? ShareBelowZero { get; init; }
 
-    /// <summary>What being below 0 means, e.g. "loss (NPV < 0)".</summary>
+    /// <summary>What being below 0 means, e.g. "loss (NPV &lt; 0)".</summary>
     public string? BelowZeroLabel { get; init; }
 }
 
@@ -107,8 +119,14 @@ public sealed record SCurveData(string KpiKey, string Title, string Unit, Immuta
 
 /// <summary>A fan chart over months: percentile bands of a path.</summary>
 /// <param name="FileStem">File name without extension, e.g. "fan-cash-flow".</param>
+/// <param name="Title">The chart's title.</param>
+/// <param name="YLabel">The Y axis label (with its unit).</param>
 /// <param name="Months">X values (1…H).</param>
+/// <param name="P10">The 10th percentile at each month.</param>
+/// <param name="P50">The median at each month.</param>
+/// <param name="P90">The 90th percentile at each month.</param>
 /// <param name="ReferenceLine">Optional horizontal line (e.g. 0 = break-even).</param>
+/// <param name="ReferenceLabel">The reference line's label, if any.</param>
 public sealed record FanData(string FileStem, string Title, string YLabel, ImmutableArray<double> Months, ImmutableArray<double> P10, ImmutableArray<double> P50, ImmutableArray<double> P90, double? ReferenceLine, string? ReferenceLabel)
 {
     /// <summary>Unit of the values for tick labels ("USD", "fraction", "×" …); null = guessed from <see cref="YLabel"/>.</summary>

@@ -85,7 +85,7 @@ public static class CommitteeReport
     private static string HtmlTitle(ReportData d) => $"{d.Result.Spec.Name}: risk-committee report";
 
     /// <summary>The report as blocks (both formats render these).</summary>
-    public static IReadOnlyList<ReportBlock> Blocks(ReportData d, ReportOptions options)
+    internal static IReadOnlyList<ReportBlock> Blocks(ReportData d, ReportOptions options)
     {
         var r = d.Result;
         var s = r.Spec;

@@ -108,15 +108,19 @@ public sealed class ConsoleSafeWriter : TextWriter
 {
     private readonly TextWriter inner;
 
+    /// <summary>Wraps <paramref name="inner"/>: what is written through it is made safe for a terminal.</summary>
     public ConsoleSafeWriter(TextWriter inner)
     {
         this.inner = inner;
     }
 
+    /// <inheritdoc/>
     public override Encoding Encoding => inner.Encoding;
 
+    /// <inheritdoc/>
     public override IFormatProvider FormatProvider => inner.FormatProvider;
 
+    /// <inheritdoc/>
     [System.Diagnostics.CodeAnalysis.AllowNull]
     public override string NewLine
     {
@@ -127,6 +131,7 @@ public sealed class ConsoleSafeWriter : TextWriter
     /// <summary>The writer underneath (for tests).</summary>
     public TextWriter Inner => inner;
 
+    /// <inheritdoc/>
     public override void Write(char value)
     {
         if (ConsoleText.IsUnsafe(value))
@@ -139,25 +144,34 @@ public sealed class ConsoleSafeWriter : TextWriter
         }
     }
 
+    /// <inheritdoc/>
     public override void Write(string? value) => inner.Write(ConsoleText.Safe(value));
 
+    /// <inheritdoc/>
     public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
 
+    /// <inheritdoc/>
     public override void Write(ReadOnlySpan<char> buffer) => Write(new string(buffer));
 
+    /// <inheritdoc/>
     public override void WriteLine() => inner.WriteLine();
 
+    /// <inheritdoc/>
     public override void WriteLine(string? value)
     {
         inner.Write(ConsoleText.Safe(value));
         inner.WriteLine();
     }
 
+    /// <inheritdoc/>
     public override void WriteLine(ReadOnlySpan<char> buffer) => WriteLine(new string(buffer));
 
+    /// <inheritdoc/>
     public override void WriteLine(char[] buffer, int index, int count) => WriteLine(new string(buffer, index, count));
 
+    /// <inheritdoc/>
     public override void Flush() => inner.Flush();
 
+    /// <inheritdoc/>
     public override Task FlushAsync() => inner.FlushAsync();
 }

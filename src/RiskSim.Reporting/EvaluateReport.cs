@@ -11,6 +11,7 @@ namespace RiskSim.Reporting;
 /// <summary>Exporters of the deterministic base case (risksim evaluate): table, JSON, CSV, Markdown.</summary>
 public static class EvaluateReport
 {
+    /// <summary>The base case as a console table.</summary>
     public static string Table(BaseCase b)
     {
         var sb = new StringBuilder();
@@ -29,6 +30,7 @@ public static class EvaluateReport
         return sb.ToString();
     }
 
+    /// <summary>The base case as JSON (evaluate.json), with the provenance of <paramref name="configFile"/>.</summary>
     public static string Json(BaseCase b, string configFile) => Fmt.Json(w =>
     {
         w.WriteStartObject();
@@ -65,6 +67,7 @@ public static class EvaluateReport
         w.WriteEndObject();
     });
 
+    /// <summary>The base case as CSV: one row per KPI (key, group, value, unit, null_reason).</summary>
     public static string Csv(BaseCase b)
     {
         var sb = new StringBuilder("key,group,value,unit,null_reason\n");
@@ -77,6 +80,7 @@ public static class EvaluateReport
         return sb.ToString();
     }
 
+    /// <summary>The base case as a Markdown document.</summary>
     public static string Markdown(BaseCase b)
     {
         var sb = new StringBuilder();

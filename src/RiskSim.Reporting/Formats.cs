@@ -7,6 +7,7 @@ namespace RiskSim.Reporting;
 /// <summary>Invariant-culture number formatting shared by every exporter. Never emits NaN or infinity.</summary>
 public static class Fmt
 {
+    /// <summary>The invariant culture every machine format is written in.</summary>
     public static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Round-trippable number for machine formats (JSON, CSV); "" for non-finite.</summary>

@@ -6,28 +6,28 @@ using System.Text.RegularExpressions;
 namespace RiskSim.Reporting;
 
 /// <summary>A block of a report: rendered both as Markdown and as self-contained HTML.</summary>
-public abstract record ReportBlock;
+internal abstract record ReportBlock;
 
 /// <summary>A heading (level 1–3).</summary>
-public sealed record HeadingBlock(int Level, string Text) : ReportBlock;
+internal sealed record HeadingBlock(int Level, string Text) : ReportBlock;
 
 /// <summary>A paragraph. Inline `code` and **bold** are rendered in both formats.</summary>
-public sealed record ParagraphBlock(string Text) : ReportBlock;
+internal sealed record ParagraphBlock(string Text) : ReportBlock;
 
 /// <summary>A bullet list.</summary>
-public sealed record BulletsBlock(IReadOnlyList<string> Items) : ReportBlock;
+internal sealed record BulletsBlock(IReadOnlyList<string> Items) : ReportBlock;
 
 /// <summary>A table; <paramref name="Align"/> has one character per column: 'l' or 'r'.</summary>
-public sealed record TableBlock(IReadOnlyList<string> Header, string Align, IReadOnlyList<IReadOnlyList<string>> Rows) : ReportBlock;
+internal sealed record TableBlock(IReadOnlyList<string> Header, string Align, IReadOnlyList<IReadOnlyList<string>> Rows) : ReportBlock;
 
 /// <summary>Preformatted text.</summary>
-public sealed record PreBlock(string Text) : ReportBlock;
+internal sealed record PreBlock(string Text) : ReportBlock;
 
 /// <summary>An image file of the run folder (Markdown links it; HTML embeds it as a data: URI).</summary>
-public sealed record ImageBlock(string FileName, string Alt, string Caption) : ReportBlock;
+internal sealed record ImageBlock(string FileName, string Alt, string Caption) : ReportBlock;
 
 /// <summary>Renders report blocks. Output is deterministic and uses "\n" line ends.</summary>
-public static partial class ReportDocument
+internal static partial class ReportDocument
 {
     /// <summary>
     /// Marks text that comes from the config or the command line (a name, description, gate label, note, file name)

@@ -83,15 +83,18 @@ public sealed record ResultIdentity(string Kind, string Name, string ConfigFile)
 /// <summary>An I/O failure while results were written (disk full, folder removed, permissions): not bad input.</summary>
 public sealed class ResultWriteException : IOException
 {
+    /// <summary>An exception saying results could not be written, with its <paramref name="message"/> and <paramref name="inner"/> cause.</summary>
     public ResultWriteException(string message, Exception inner)
         : base(message, inner)
     {
     }
 
+    /// <summary>An exception saying results could not be written, with the default message.</summary>
     public ResultWriteException()
     {
     }
 
+    /// <summary>An exception saying results could not be written, with its <paramref name="message"/>.</summary>
     public ResultWriteException(string message)
         : base(message)
     {
@@ -495,16 +498,19 @@ public sealed class PendingResult : IDisposable
 /// <summary>The results location cannot hold results (detected before simulating): bad input.</summary>
 public sealed class ResultLocationException : Exception
 {
+    /// <summary>An exception saying the results location cannot hold results, with its <paramref name="message"/> and <paramref name="inner"/> cause.</summary>
     public ResultLocationException(string message, Exception inner)
         : base(message, inner)
     {
     }
 
+    /// <summary>An exception saying the results location cannot hold results, with its <paramref name="message"/>.</summary>
     public ResultLocationException(string message)
         : base(message)
     {
     }
 
+    /// <summary>An exception saying the results location cannot hold results, with the default message.</summary>
     public ResultLocationException()
     {
     }

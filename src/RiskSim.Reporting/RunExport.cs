@@ -124,6 +124,7 @@ public static class RunExport
         w.WriteEndObject();
     });
 
+    /// <summary>A comparison of decisions as JSON (comparison.json).</summary>
     public static string ComparisonJson(Comparison c) => Fmt.Json(w =>
     {
         w.WriteStartObject();

@@ -9,7 +9,7 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Reporting;
 
 /// <summary>The "sharding" object of a merged run's summary.json (absent for a run in one process).</summary>
-public static class ShardingExport
+internal static class ShardingExport
 {
     /// <summary>Writes how many shards the run had, where they ran and what they cost; nothing for an unsharded run.</summary>
     public static void Write(Utf8JsonWriter w, SimulationResult r)
