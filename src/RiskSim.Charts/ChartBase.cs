@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace RiskSim.Charts;
 
 /// <summary>Shared styling and saving for every chart: title, fonts, percentile caption, PNG/SVG output.</summary>
-public abstract class ChartBase : IChart
+internal abstract class ChartBase : IChart
 {
     internal const float TitleSize = 18;
     internal const float AxisLabelSize = 14;

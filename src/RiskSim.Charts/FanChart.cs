@@ -4,7 +4,7 @@ using RiskSim.Reporting;
 namespace RiskSim.Charts;
 
 /// <summary>Fan chart over months: P10–P90 band, P50 line and an optional labelled reference line (e.g. break-even).</summary>
-public sealed class FanChart(FanData data) : ChartBase
+internal sealed class FanChart(FanData data) : ChartBase
 {
     internal static readonly Color BandColor = Color.FromHex("#3A7DC9");
 

@@ -7,7 +7,7 @@ namespace RiskSim.Charts;
 /// Throughput per GPU against interactivity: every measured point, the Pareto frontier, the SLA's interactivity
 /// region shaded, and the chosen operating point marked and labelled.
 /// </summary>
-public sealed class FrontierChart(FrontierChartData data) : ChartBase
+internal sealed class FrontierChart(FrontierChartData data) : ChartBase
 {
     private static readonly Color FrontierColor = Color.FromHex("#1f77b4");
     private static readonly Color ChosenColor = Color.FromHex("#d62728");

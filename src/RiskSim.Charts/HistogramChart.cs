@@ -7,7 +7,7 @@ namespace RiskSim.Charts;
 /// Histogram of one KPI's trial values as a share of all trials, with P10/P50/P90 marked.
 /// With <c>nullBar</c> (payback), trials without a value get their own distinct bar labelled with <see cref="DistributionData.NullLabel"/>.
 /// </summary>
-public sealed class HistogramChart : ChartBase
+internal sealed class HistogramChart : ChartBase
 {
     internal static readonly Color BarColor = Color.FromHex("#5B8DB8");
     internal static readonly Color NullColor = Color.FromHex("#B03A2E");

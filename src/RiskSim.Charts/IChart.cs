@@ -1,7 +1,7 @@
 namespace RiskSim.Charts;
 
 /// <summary>One chart that can write itself as image files named {FileStem}.png / {FileStem}.svg.</summary>
-public interface IChart
+internal interface IChart
 {
     /// <summary>File name without extension, e.g. "tornado-npv_usd".</summary>
     string FileStem { get; }

@@ -5,7 +5,7 @@ using RiskSim.Reporting;
 namespace RiskSim.Charts;
 
 /// <summary>S-curves: the empirical cumulative distribution of one KPI, one line per series (config), with P10/P50/P90 guides.</summary>
-public sealed class SCurveChart(SCurveData data) : ChartBase
+internal sealed class SCurveChart(SCurveData data) : ChartBase
 {
     private const int MaxPoints = 1000;
 

@@ -4,7 +4,7 @@ using RiskSim.Reporting;
 namespace RiskSim.Charts;
 
 /// <summary>Spider plot: one line per input, the KPI as that input moves through its percentiles with the others at base.</summary>
-public sealed class SpiderChart(SpiderData data) : ChartBase
+internal sealed class SpiderChart(SpiderData data) : ChartBase
 {
     /// <inheritdoc />
     public override string FileStem => ChartText.Stem("spider", data.KpiKey);

@@ -7,7 +7,7 @@ namespace RiskSim.Charts;
 /// Tornado: one horizontal bar per input, drawn from the base value (the KPI with every input at its median)
 /// to the KPI with that input at its P10 and at its P90; largest swing on top; input values at the bar ends.
 /// </summary>
-public sealed class TornadoChart(TornadoData data) : ChartBase
+internal sealed class TornadoChart(TornadoData data) : ChartBase
 {
     internal static readonly Color LowColor = Color.FromHex("#E07B39");
     internal static readonly Color HighColor = Color.FromHex("#3A7DC9");

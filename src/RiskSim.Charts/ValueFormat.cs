@@ -6,7 +6,7 @@ namespace RiskSim.Charts;
 /// Formats values of one unit for tick labels and annotations: invariant culture, thousands separators,
 /// money in millions ("$12.3 M") when the chart's values reach a million, fractions as percent.
 /// </summary>
-public sealed class ValueFormat
+internal sealed class ValueFormat
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly string _unit;
