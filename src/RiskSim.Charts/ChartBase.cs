@@ -20,12 +20,14 @@ internal abstract class ChartBase : IChart
     internal const float LegendOverheadPx = 95;
 
     /// <summary>
-    /// A sans-serif font that exists on this machine, resolved once before the first plot is made. ScottPlot's own
-    /// default (<see cref="Fonts.Default"/>) is a serif font on some Linux systems, and every text element starts in the
-    /// default; setting the font afterwards (<c>plot.Font.Set</c>) did not reach every element of the first charts a
-    /// process drew on several threads at once. So the default itself is set here, and the regular and bold typefaces
-    /// are loaded, before any chart exists.
+    /// A sans-serif font that exists on this machine, resolved once before the first plot is made.
     /// </summary>
+    /// <remarks>
+    /// ScottPlot's own default (<see cref="Fonts.Default"/>) is a serif font on some Linux systems, and every text
+    /// element starts in the default; setting the font afterwards (<c>plot.Font.Set</c>) did not reach every element of
+    /// the first charts a process drew on several threads at once. So the default itself is set here, and the regular
+    /// and bold typefaces are loaded, before any chart exists.
+    /// </remarks>
     private static readonly Lazy<string> SansFont = new(LoadSansFont, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly List<string> _footnotes = [];
@@ -94,12 +96,14 @@ internal abstract class ChartBase : IChart
     }
 
     /// <summary>
-    /// Rasterizes the plot onto an opaque surface and encodes it as an RGB PNG with zlib level 3 and no row filter. Every
-    /// chart has an opaque white background, so the pixels are those of ScottPlot's own RGBA PNG (checked pixel by pixel
-    /// on the flagship's 14 charts) at the same total size (0.99 MB), encoded about four times faster: Skia's default
-    /// (level 6, each row's best filter searched) took most of the charts' time, and flat-colour images gain nothing from
-    /// the filters.
+    /// Rasterizes the plot onto an opaque surface and encodes it as an RGB PNG with zlib level 3 and no row filter.
     /// </summary>
+    /// <remarks>
+    /// Every chart has an opaque white background, so the pixels are those of ScottPlot's own RGBA PNG (checked pixel
+    /// by pixel on the flagship's 14 charts) at the same total size (0.99 MB), encoded about four times faster: Skia's
+    /// default (level 6, each row's best filter searched) took most of the charts' time, and flat-colour images gain
+    /// nothing from the filters.
+    /// </remarks>
     private static byte[] EncodePng(Plot plot, int width, int height)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);

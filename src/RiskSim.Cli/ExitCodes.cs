@@ -17,10 +17,12 @@ public static class ExitCodes
 
     /// <summary>
     /// The results could not be written (disk full, the output folder removed or made read-only during the run, a lock
-    /// held by another process for minutes): an I/O failure, not bad input. Nothing half-written is left; an earlier
-    /// result of the same name is kept. An output location that cannot be written at all is found before simulating
-    /// and reported as bad input (2).
+    /// held by another process for minutes): an I/O failure, not bad input.
     /// </summary>
+    /// <remarks>
+    /// Nothing half-written is left; an earlier result of the same name is kept. An output location that cannot be
+    /// written at all is found before simulating and reported as bad input (2).
+    /// </remarks>
     public const int IoError = 4;
 
     /// <summary>

@@ -147,8 +147,10 @@ internal static class TestHooks
     /// Test only: with RISKSIM_TEST_PAUSE_WRITE=PATH, the writer, once summary.json and percentiles.csv are in the
     /// temporary folder, writes that folder's path to PATH and waits until PATH is deleted (at most 10 minutes) or a
     /// signal arrives, so a test can kill or signal the process at a known point of the writing on a loaded machine.
-    /// It says so on standard error; nothing else reads the variable.
     /// </summary>
+    /// <remarks>
+    /// It says so on standard error; nothing else reads the variable.
+    /// </remarks>
     public static void PauseWrite(string tmp, TextWriter errors, CancellationToken ct)
     {
         string? path = Environment.GetEnvironmentVariable("RISKSIM_TEST_PAUSE_WRITE");

@@ -31,11 +31,14 @@ internal static partial class ReportDocument
 {
     /// <summary>
     /// Marks text that comes from the config or the command line (a name, description, gate label, note, file name)
-    /// inside a block's text: both renderers show it literally, whatever it contains. In Markdown its punctuation that
-    /// could start markup (HTML tags, links, images, emphasis, headings, lists, code) is backslash-escaped; in HTML it
-    /// is encoded and never read as <c>`code`</c> or <c>**bold**</c>. Control characters become spaces, so the text
-    /// stays on its line (a description line "# APPROVED" cannot become a heading); leading and trailing spaces are dropped.
+    /// inside a block's text: both renderers show it literally, whatever it contains.
     /// </summary>
+    /// <remarks>
+    /// In Markdown its punctuation that could start markup (HTML tags, links, images, emphasis, headings, lists, code)
+    /// is backslash-escaped; in HTML it is encoded and never read as <c>`code`</c> or <c>**bold**</c>. Control
+    /// characters become spaces, so the text stays on its line (a description line "# APPROVED" cannot become a
+    /// heading); leading and trailing spaces are dropped.
+    /// </remarks>
     public static string Literal(string text) => LiteralStart + Clean(text).Trim() + LiteralEnd;
 
     /// <summary>Like <see cref="Literal"/>, shown as a code span (a file name, say); a code span of its own in both formats.</summary>
@@ -274,11 +277,13 @@ internal static partial class ReportDocument
     }
 
     /// <summary>
-    /// True when some "$" could open inline math and a later one close it: GitHub (like pandoc and commonmark-hs)
-    /// reads <c>$…$</c> as math when the opening "$" is followed by a non-space and the closing one preceded by one.
-    /// "$4.68 M (P10) and $25.84 M" has no closer (a space precedes the second "$") and stays as written;
-    /// "[-$1.2 M, -$0.4 M]" has one, so its dollars are escaped. Code spans are not scanned.
+    /// True when some "$" could open inline math and a later one close it: GitHub (like pandoc and commonmark-hs) reads
+    /// <c>$…$</c> as math when the opening "$" is followed by a non-space and the closing one preceded by one.
     /// </summary>
+    /// <remarks>
+    /// "$4.68 M (P10) and $25.84 M" has no closer (a space precedes the second "$") and stays as written; "[-$1.2 M,
+    /// -$0.4 M]" has one, so its dollars are escaped. Code spans are not scanned.
+    /// </remarks>
     private static bool MathRisk(List<(Kind Kind, string Text)> segments)
     {
         var plain = new StringBuilder();

@@ -13,11 +13,13 @@ namespace RiskSim.Reporting;
 public static class SensitivityExport
 {
     /// <summary>
-    /// tornado.csv: one row per KPI and bar. low_input/high_input are the input values (round-trip numbers;
-    /// for a group, "M 1.56 (P10), τ 11.3 (P90)"). An empty kpi_at_low/kpi_at_high means the KPI does not
-    /// exist there (payback: never within the horizon); swing_low/swing_high then hold the horizon, as
-    /// used for the swing.
+    /// tornado.csv: one row per KPI and bar. low_input/high_input are the input values (round-trip numbers; for a
+    /// group, "M 1.56 (P10), τ 11.3 (P90)").
     /// </summary>
+    /// <remarks>
+    /// An empty kpi_at_low/kpi_at_high means the KPI does not exist there (payback: never within the horizon);
+    /// swing_low/swing_high then hold the horizon, as used for the swing.
+    /// </remarks>
     public static string TornadoCsv(IEnumerable<TornadoResult> tornados)
     {
         var sb = new StringBuilder("kpi,rank,input,label,low_input,high_input,kpi_at_low,kpi_at_high,swing,base,swing_low,swing_high\n");

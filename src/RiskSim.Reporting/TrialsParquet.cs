@@ -13,14 +13,16 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Reporting;
 
 /// <summary>
-/// trials.parquet: one row per trial with named, typed columns: <c>trial</c> (int64), <c>block</c> (int64), every sampled
-/// input by its config path (double, in the config's units), every trial KPI by its key (double, null where it does not
-/// exist) with a companion <c>{kpi}_null_reason</c> (string code, null where the KPI exists). The file's key-value
-/// metadata holds the seed, the config's SHA-256, the trial count, sampling, version, the units of every column and the
-/// meaning of every null-reason code. The trials are simulated again block by block
+/// trials.parquet: one row per trial with named, typed columns: <c>trial</c> (int64), <c>block</c> (int64), every
+/// sampled input by its config path (double, in the config's units), every trial KPI by its key (double, null where it
+/// does not exist) with a companion <c>{kpi}_null_reason</c> (string code, null where the KPI exists).
+/// </summary>
+/// <remarks>
+/// The file's key-value metadata holds the seed, the config's SHA-256, the trial count, sampling, version, the units of
+/// every column and the meaning of every null-reason code. The trials are simulated again block by block
 /// (<see cref="MonteCarloEngine.ReplayBlocks(SimulationResult, Action{TrialBlock}, CancellationToken)"/>) and written
 /// in row groups of <see cref="RowGroupTrials"/>, so memory stays bounded however many trials.
-/// </summary>
+/// </remarks>
 public static class TrialsParquet
 {
     /// <summary>Trials per row group: four blocks (about 20 MB of column buffers for the flagship).</summary>

@@ -15,10 +15,13 @@ namespace RiskSim.Reporting;
 /// One Excel workbook per run, for finance readers: Summary (P10/P50/P90 with 95 % confidence intervals of every KPI,
 /// the gates, the percentile convention, the run's identity), Percentiles (every statistic, as percentiles.csv),
 /// Tornado, Sensitivity, Assumptions (every input, its distribution and base value, defaults marked) and Charts (the
-/// run's PNG charts). Numbers are numbers with Excel number formats, headers are frozen, and units are in the headers
-/// (or, where a column mixes KPIs, in a unit column beside the values). A value that does not exist is never a number:
-/// Summary says "n/a" or "never", the data sheets leave the cell empty and give the reason.
+/// run's PNG charts).
 /// </summary>
+/// <remarks>
+/// Numbers are numbers with Excel number formats, headers are frozen, and units are in the headers (or, where a column
+/// mixes KPIs, in a unit column beside the values). A value that does not exist is never a number: Summary says "n/a"
+/// or "never", the data sheets leave the cell empty and give the reason.
+/// </remarks>
 public static class WorkbookExport
 {
     /// <summary>Sheet names, in order.</summary>

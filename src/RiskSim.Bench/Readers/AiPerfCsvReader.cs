@@ -6,10 +6,12 @@ namespace RiskSim.Bench.Readers;
 /// <summary>
 /// AIPerf <c>profile_export_aiperf.csv</c> (and GenAI-Perf's <c>profile_export_genai_perf.csv</c>, same layout): blocks
 /// separated by blank lines — <c>Metric,avg,min,max,…,p50,…,p99,std</c> rows labelled "Time to First Token (ms)", then
-/// <c>Metric,Value</c> rows ("Output Token Throughput (tokens/sec)", "Request Count", "Benchmark Duration (sec)"), then GPU
-/// telemetry rows (<c>Endpoint,GPU_Index,…,Metric,avg,…</c> in AIPerf, <c>Metric,GPU,avg,…</c> in GenAI-Perf).
-/// The CSV carries no model and no concurrency, and rounds to 2 decimals; the JSON export beside it is exact.
+/// <c>Metric,Value</c> rows ("Output Token Throughput (tokens/sec)", "Request Count", "Benchmark Duration (sec)"), then
+/// GPU telemetry rows (<c>Endpoint,GPU_Index,…,Metric,avg,…</c> in AIPerf, <c>Metric,GPU,avg,…</c> in GenAI-Perf).
 /// </summary>
+/// <remarks>
+/// The CSV carries no model and no concurrency, and rounds to 2 decimals; the JSON export beside it is exact.
+/// </remarks>
 internal sealed class AiPerfCsvReader : BenchReader
 {
     public override string Format => BenchmarkFormats.AiPerfCsv;

@@ -11,8 +11,11 @@ namespace RiskSim.Bench.Readers;
 /// system_total_throughput_tok_s, output_throughput_per_user_tok_s (includes TTFT), output_throughput_per_gpu_tok_s},
 /// and with <c>--streaming</c> <c>streaming_metrics</c> {token_output_speed_tok_s (excludes TTFT), avg_ttft_ms,
 /// avg_tpot_ms, ttft_percentiles, tpot_percentiles} whose percentile fields (p50, p90, p95, p99, minimum, maximum,
-/// average) are in ms. GPU count = world_size. No fixture exists: built from that source and the docs.
+/// average) are in ms.
 /// </summary>
+/// <remarks>
+/// GPU count = world_size. No fixture exists: built from that source and the docs.
+/// </remarks>
 internal sealed class TrtllmBenchReader : BenchReader
 {
     public override string Format => BenchmarkFormats.TrtllmBenchJson;

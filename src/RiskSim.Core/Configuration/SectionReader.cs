@@ -10,11 +10,13 @@ using static RiskSim.Core.Configuration.ConfigJson;
 namespace RiskSim.Core.Configuration;
 
 /// <summary>
-/// Reads the config's top level (known keys, schema version, name, description) and its sections' fields into
-/// typed values: a distribution or number for each model input, whole numbers, choices, text. Each value is checked
-/// against its field's definition in <see cref="ConfigSchema"/> (kind, range); every problem is an error with its
-/// JSON path. Defaults and derivations are the <see cref="SpecBuilder"/>'s.
+/// Reads the config's top level (known keys, schema version, name, description) and its sections' fields into typed
+/// values: a distribution or number for each model input, whole numbers, choices, text.
 /// </summary>
+/// <remarks>
+/// Each value is checked against its field's definition in <see cref="ConfigSchema"/> (kind, range); every problem is
+/// an error with its JSON path. Defaults and derivations are the <see cref="SpecBuilder"/>'s.
+/// </remarks>
 internal sealed class SectionReader(ConfigReadContext c)
 {
     private static readonly ImmutableArray<string> TopLevel =

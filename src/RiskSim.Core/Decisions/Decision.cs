@@ -65,10 +65,12 @@ public sealed record Decision
 
     /// <summary>
     /// Reads a config into a decision, to change it in code (<c>with</c>) and run it: the config is validated by the
-    /// loader first, so a bad one throws <see cref="ConfigException"/> with every error. A config that starts from
-    /// benchmark files is read after their operating point was filled in (<c>risksim</c> does it; RiskSim.Bench's
-    /// BenchmarkConfigResolver in code).
+    /// loader first, so a bad one throws <see cref="ConfigException"/> with every error.
     /// </summary>
+    /// <remarks>
+    /// A config that starts from benchmark files is read after their operating point was filled in (<c>risksim</c> does
+    /// it; RiskSim.Bench's BenchmarkConfigResolver in code).
+    /// </remarks>
     /// <param name="json">Config text.</param>
     /// <param name="file">File name for messages.</param>
     public static Decision FromJson(string json, string file)

@@ -4,11 +4,13 @@ using System.Text.Json.Nodes;
 namespace RiskSim.Core.Decisions;
 
 /// <summary>
-/// A model input as a decision states it: a number, or a distribution of its possible values. A plain
-/// <see cref="double"/> converts to a fixed value, so <c>Pue = 1.3</c> and <c>Pue = Uncertain.Pert(1.15, 1.3, 1.5)</c>
-/// both work. The parameters are checked when the decision is turned into a spec, by the same rules and with the same
-/// messages as a config file (e.g. <c>drivers.utilization.max</c>).
+/// A model input as a decision states it: a number, or a distribution of its possible values.
 /// </summary>
+/// <remarks>
+/// A plain <see cref="double"/> converts to a fixed value, so <c>Pue = 1.3</c> and <c>Pue = Uncertain.Pert(1.15, 1.3,
+/// 1.5)</c> both work. The parameters are checked when the decision is turned into a spec, by the same rules and with
+/// the same messages as a config file (e.g. <c>drivers.utilization.max</c>).
+/// </remarks>
 public abstract record Uncertain
 {
     private protected Uncertain()

@@ -285,11 +285,13 @@ public record BetaDistribution : Distribution
     }
 
     /// <summary>
-    /// A tail lane: v = u (left, Cells·u &lt; EndCells) or 1 − u (right), L = log₂ max(v, 2^TailMinLog2), position
-    /// p = (L − TailMinLog2)·TailStepsPerUnit on the log grid, cell j = min(⌊p⌋, TailNodes − 2), t = p − j, and
-    /// x = C0 + t·(C1 + t·(C2 + t·C3)) with the cell's coefficients. The same operations, in the same order, as
-    /// the vector <see cref="TailQuantile(ref double, Vector256{double})"/>.
+    /// A tail lane: v = u (left, Cells·u &lt; EndCells) or 1 − u (right), L = log₂ max(v, 2^TailMinLog2), position p =
+    /// (L − TailMinLog2)·TailStepsPerUnit on the log grid, cell j = min(⌊p⌋, TailNodes − 2), t = p − j, and x = C0 +
+    /// t·(C1 + t·(C2 + t·C3)) with the cell's coefficients.
     /// </summary>
+    /// <remarks>
+    /// The same operations, in the same order, as the vector <see cref="TailQuantile(ref double, Vector256{double})"/>.
+    /// </remarks>
     private static double TailQuantile(ref double tt, double ui)
     {
         bool left = ui * Cells < EndCells;

@@ -3,13 +3,15 @@ using System.Globalization;
 namespace RiskSim.Core.Distributions;
 
 /// <summary>
-/// A validated, immutable univariate distribution of one uncertain input. Every distribution is sampled by
-/// inverse transform: <see cref="Quantile"/> maps a uniform u in (0,1) to a value, so Latin hypercube
-/// strata, Iman–Conover reordering and common random numbers all work on the uniforms.
-/// <see cref="Quantile"/> is the exact reference (MathNet where a closed form does not exist);
-/// <see cref="QuantileBlock"/> is the bulk path used by the Monte Carlo engine and is tested against it.
-/// Instances are thread-safe.
+/// A validated, immutable univariate distribution of one uncertain input.
 /// </summary>
+/// <remarks>
+/// Every distribution is sampled by inverse transform: <see cref="Quantile"/> maps a uniform u in (0,1) to a value, so
+/// Latin hypercube strata, Iman–Conover reordering and common random numbers all work on the uniforms.
+/// <see cref="Quantile"/> is the exact reference (MathNet where a closed form does not exist);
+/// <see cref="QuantileBlock"/> is the bulk path used by the Monte Carlo engine and is tested against it. Instances are
+/// thread-safe.
+/// </remarks>
 public abstract record Distribution
 {
     /// <summary>Config name of the family: pert, triangular, uniform, normal, lognormal, beta, discrete, fixed.</summary>

@@ -8,11 +8,13 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Core.Distributions;
 
 /// <summary>
-/// The standard normal quantile Φ⁻¹(p) by Wichura's algorithm AS 241 (PPND16), accurate to about
-/// 1e-16 relative. Pure, allocation-free and branch-light so it can run inside bulk sampling loops.
-/// MathNet's <c>Normal.InvCDF</c> is the reference it is tested against. Only correctly rounded operations and
-/// <see cref="Model.DetMath.Log(double)"/>: the same bits on every machine.
+/// The standard normal quantile Φ⁻¹(p) by Wichura's algorithm AS 241 (PPND16), accurate to about 1e-16 relative.
 /// </summary>
+/// <remarks>
+/// Pure, allocation-free and branch-light so it can run inside bulk sampling loops. MathNet's <c>Normal.InvCDF</c> is
+/// the reference it is tested against. Only correctly rounded operations and <see cref="Model.DetMath.Log(double)"/>:
+/// the same bits on every machine.
+/// </remarks>
 internal static class NormalQuantile
 {
     /// <summary>Φ⁻¹(p) for p in (0, 1); returns ±∞ at 0 and 1 (callers never pass those: uniforms are open).</summary>

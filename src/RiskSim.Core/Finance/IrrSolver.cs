@@ -9,15 +9,18 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Core.Finance;
 
 /// <summary>
-/// The IRR of each lane's monthly cash flows, with the meaning of <see cref="FinanceMath.Irr"/>: the lowest
-/// monthly rate r in [−99.99 %, 100,000 %] with NPV(r) = 0, annualized as (1 + r)^12 − 1, NaN when there is none.
-/// Lanes whose flows change sign exactly once have exactly one root (Descartes' rule on the polynomial
-/// P(δ) = Σ CF_t·δ^t in the discount factor δ = 1/(1 + r)); those are solved together by a safeguarded Newton
-/// iteration on P (Horner for P and P′) that keeps a bracket per lane and falls back to bisection in log δ when a step
-/// leaves it. Lanes with several sign changes whose root is still provably unique (Norstrøm's criterion on the running sum,
-/// plus positive sums from the end for r ≤ 0) are solved the same way. Lanes with no sign change have no IRR; the rest scan
-/// the same grid of rates as <see cref="FinanceMath.Irr"/> for the first sign change, vectorized, and refine it the same way.
+/// The IRR of each lane's monthly cash flows, with the meaning of <see cref="FinanceMath.Irr"/>: the lowest monthly
+/// rate r in [−99.99 %, 100,000 %] with NPV(r) = 0, annualized as (1 + r)^12 − 1, NaN when there is none.
 /// </summary>
+/// <remarks>
+/// Lanes whose flows change sign exactly once have exactly one root (Descartes' rule on the polynomial P(δ) = Σ
+/// CF_t·δ^t in the discount factor δ = 1/(1 + r)); those are solved together by a safeguarded Newton iteration on P
+/// (Horner for P and P′) that keeps a bracket per lane and falls back to bisection in log δ when a step leaves it.
+/// Lanes with several sign changes whose root is still provably unique (Norstrøm's criterion on the running sum, plus
+/// positive sums from the end for r ≤ 0) are solved the same way. Lanes with no sign change have no IRR; the rest scan
+/// the same grid of rates as <see cref="FinanceMath.Irr"/> for the first sign change, vectorized, and refine it the
+/// same way.
+/// </remarks>
 internal static class IrrSolver
 {
     private const double Tolerance = 1e-13;  // relative Newton step in δ after which a lane has converged (the step taken makes it ~1e-26)

@@ -713,12 +713,14 @@ internal sealed class SimdKernel
 
     /// <summary>
     /// Σ_{k=0}^{H−1} x^k and xᴴ for x ≥ 0, without a division, by binary doubling over the bits of H (high to low):
-    /// S_2n = S_n·(1 + xⁿ), x^2n = xⁿ·xⁿ, and for a set bit S_(n+1) = 1 + x·S_n, x^(n+1) = xⁿ·x. Every term is
-    /// non-negative, so nothing cancels: each step adds at most one rounding to S plus the relative error of xⁿ
-    /// (weighted by xⁿ/(1 + xⁿ) ≤ 1), which is that of repeated squaring, below about 2n·ε. Hence the relative
-    /// error of the sum is below about 2H·ε (≈ 3e-14 for H = 60), uniformly in x: no special case near x = 1,
-    /// where (1 − xᴴ)/(1 − x) would cancel. About 2·log₂H multiply-adds and products, all the lanes alike.
+    /// S_2n = S_n·(1 + xⁿ), x^2n = xⁿ·xⁿ, and for a set bit S_(n+1) = 1 + x·S_n, x^(n+1) = xⁿ·x.
     /// </summary>
+    /// <remarks>
+    /// Every term is non-negative, so nothing cancels: each step adds at most one rounding to S plus the relative error
+    /// of xⁿ (weighted by xⁿ/(1 + xⁿ) ≤ 1), which is that of repeated squaring, below about 2n·ε. Hence the relative
+    /// error of the sum is below about 2H·ε (≈ 3e-14 for H = 60), uniformly in x: no special case near x = 1, where (1
+    /// − xᴴ)/(1 − x) would cancel. About 2·log₂H multiply-adds and products, all the lanes alike.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector<double> Geometric(Vector<double> x, out Vector<double> xH)
     {

@@ -34,10 +34,13 @@ public sealed record RunOptions(long Trials, ulong Seed, SamplingMethod Sampling
 
     /// <summary>
     /// Keep every trial's KPIs in memory (8 bytes per KPI and trial), as <c>--keep-trials</c> and comparisons of
-    /// several configs need. Otherwise a run of more than <see cref="OnePassAbove"/> trials takes the one-pass path:
-    /// statistics gathered block by block while each block is in cache, only the first
-    /// <see cref="MonteCarloEngine.KeptTrials"/> trials' KPIs kept, memory nearly flat. Both give the same statistics.
+    /// several configs need.
     /// </summary>
+    /// <remarks>
+    /// Otherwise a run of more than <see cref="OnePassAbove"/> trials takes the one-pass path: statistics gathered
+    /// block by block while each block is in cache, only the first <see cref="MonteCarloEngine.KeptTrials"/> trials'
+    /// KPIs kept, memory nearly flat. Both give the same statistics.
+    /// </remarks>
     public bool KeepAllTrials { get; init; }
 
     /// <summary>
@@ -156,12 +159,14 @@ public sealed class SimulationResult
 }
 
 /// <summary>
-/// The Monte Carlo pipeline over System.Threading.Channels: a producer writes block indices into a
-/// bounded channel; workers on all cores take a block, sample it (<see cref="BlockSampler"/>) and
-/// simulate it (<see cref="SimdKernel"/>) into the block's slice of the KPI columns, then post the
-/// finished block to a bounded aggregation channel that tracks progress. Statistics are computed from
-/// the columns in fixed block order, so results are bit-identical for any thread count.
+/// The Monte Carlo pipeline over System.Threading.Channels: a producer writes block indices into a bounded channel;
+/// workers on all cores take a block, sample it (<see cref="BlockSampler"/>) and simulate it (<see cref="SimdKernel"/>)
+/// into the block's slice of the KPI columns, then post the finished block to a bounded aggregation channel that tracks
+/// progress.
 /// </summary>
+/// <remarks>
+/// Statistics are computed from the columns in fixed block order, so results are bit-identical for any thread count.
+/// </remarks>
 public static partial class MonteCarloEngine
 {
     /// <summary>
@@ -172,12 +177,15 @@ public static partial class MonteCarloEngine
     public static void ReleaseScratch() => ScratchArena.Clear();
 
     /// <summary>
-    /// Starts building the quantile tables of the specs' inputs (<see cref="Distributions.Distribution.Prepare"/>) on one
-    /// thread-pool thread and returns at once. A caller that will run these specs soon (the CLI, right after loading its
-    /// configs) lets the tables, a few hundred milliseconds of CPU for a dozen PERT inputs, overlap its own start-up (config
-    /// checks, the JIT), which runs on one core; a run waits for a table still being built and builds those not started
-    /// (the same tables either way: nothing in a result changes).
+    /// Starts building the quantile tables of the specs' inputs (<see cref="Distributions.Distribution.Prepare"/>) on
+    /// one thread-pool thread and returns at once.
     /// </summary>
+    /// <remarks>
+    /// A caller that will run these specs soon (the CLI, right after loading its configs) lets the tables, a few
+    /// hundred milliseconds of CPU for a dozen PERT inputs, overlap its own start-up (config checks, the JIT), which
+    /// runs on one core; a run waits for a table still being built and builds those not started (the same tables either
+    /// way: nothing in a result changes).
+    /// </remarks>
     public static void PrepareInBackground(IEnumerable<SimulationSpec> specs)
     {
         var distributions = specs.SelectMany(s => s.UncertainInputs).Select(i => i.Distribution).ToList();

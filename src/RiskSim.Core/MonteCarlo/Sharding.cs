@@ -230,15 +230,18 @@ public sealed record ShardHeader
 }
 
 /// <summary>
-/// The binary partial-result file (<c>*.rspart</c>), little-endian:
-/// <c>"RSIMPART"</c>, int32 format version, int32 header length, the UTF-8 JSON header (<see cref="ShardHeader"/>), the body,
-/// then a footer: the SHA-256 of everything before it and <c>"RSIMDONE"</c>. A file without a matching footer was not
-/// finished (or was altered) and is refused. Body of <see cref="ShardHeader.InMemoryMode"/>: int32 mode 0, int32 KPI
-/// columns, then each column's KPIs of the shard's trials (float64, NaN = does not exist). Body of
-/// <see cref="ShardHeader.OnePassMode"/>: int32 mode 1, int32 KPI columns, one summary per KPI (shift, histogram buckets,
-/// windows, counts, extremes, histogram counts, the moment sums of each block, the exact sum beyond the cut, the number of
-/// window values), the kept trials (shard 0: the first 65,536 trials' KPIs; others none), then each KPI's window values.
+/// The binary partial-result file (<c>*.rspart</c>), little-endian: <c>"RSIMPART"</c>, int32 format version, int32
+/// header length, the UTF-8 JSON header (<see cref="ShardHeader"/>), the body, then a footer: the SHA-256 of everything
+/// before it and <c>"RSIMDONE"</c>.
 /// </summary>
+/// <remarks>
+/// A file without a matching footer was not finished (or was altered) and is refused. Body of
+/// <see cref="ShardHeader.InMemoryMode"/>: int32 mode 0, int32 KPI columns, then each column's KPIs of the shard's
+/// trials (float64, NaN = does not exist). Body of <see cref="ShardHeader.OnePassMode"/>: int32 mode 1, int32 KPI
+/// columns, one summary per KPI (shift, histogram buckets, windows, counts, extremes, histogram counts, the moment sums
+/// of each block, the exact sum beyond the cut, the number of window values), the kept trials (shard 0: the first
+/// 65,536 trials' KPIs; others none), then each KPI's window values.
+/// </remarks>
 internal static class ShardFormat
 {
     public static ReadOnlySpan<byte> Magic => "RSIMPART"u8;

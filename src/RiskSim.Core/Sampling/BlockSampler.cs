@@ -12,13 +12,15 @@ using RiskSim.Core.Statistics;
 namespace RiskSim.Core.Sampling;
 
 /// <summary>
-/// Samples every uncertain input for one fixed block of trials. Each input draws from its own stream,
-/// keyed by (seed, input path, block index), so a block's draws do not depend on threads, on the other
-/// inputs, or on their order in the config; two configs that share an input path and distribution share
-/// its draws (common random numbers). Latin hypercube stratifies each input within the block. Rank
-/// correlation is induced by Iman–Conover (1982) within the block, with the Cholesky factors through
-/// MathNet's linear algebra. Thread-safe; per-worker state lives in <see cref="SamplerWorkspace"/>.
+/// Samples every uncertain input for one fixed block of trials.
 /// </summary>
+/// <remarks>
+/// Each input draws from its own stream, keyed by (seed, input path, block index), so a block's draws do not depend on
+/// threads, on the other inputs, or on their order in the config; two configs that share an input path and distribution
+/// share its draws (common random numbers). Latin hypercube stratifies each input within the block. Rank correlation is
+/// induced by Iman–Conover (1982) within the block, with the Cholesky factors through MathNet's linear algebra.
+/// Thread-safe; per-worker state lives in <see cref="SamplerWorkspace"/>.
+/// </remarks>
 internal sealed class BlockSampler
 {
     /// <summary>Trials per block; the unit of reproducibility and of LHS stratification.</summary>
@@ -303,12 +305,15 @@ internal sealed class BlockSampler
     }
 
     /// <summary>
-    /// The Iman–Conover mixing matrix M = (F_E⁻¹)ᵀ·F_Pᵀ, from the lower Cholesky factors F_E of the scores'
-    /// correlation E and F_P of the target P: T = S·M has correlation Mᵀ·E·M = F_P·F_E⁻¹·F_E·F_Eᵀ·(F_E⁻¹)ᵀ·F_Pᵀ = P.
+    /// The Iman–Conover mixing matrix M = (F_E⁻¹)ᵀ·F_Pᵀ, from the lower Cholesky factors F_E of the scores' correlation
+    /// E and F_P of the target P: T = S·M has correlation Mᵀ·E·M = F_P·F_E⁻¹·F_E·F_Eᵀ·(F_E⁻¹)ᵀ·F_Pᵀ = P.
+    /// </summary>
+    /// <remarks>
     /// M solves F_Eᵀ·M = F_Pᵀ, an upper triangular system with an upper triangular right-hand side, by back
     /// substitution column by column: M[i, c] = (F_P[c, i] − Σ_{j &gt; i} F_E[j, i]·M[j, c]) / F_E[i, i]. Below the
-    /// diagonal (i &gt; c) every term is an exact zero, so M is exactly upper triangular, and M[c, c] = F_P[c, c] / F_E[c, c] &gt; 0.
-    /// </summary>
+    /// diagonal (i &gt; c) every term is an exact zero, so M is exactly upper triangular, and M[c, c] = F_P[c, c] /
+    /// F_E[c, c] &gt; 0.
+    /// </remarks>
     internal static void MixingMatrix(Matrix<double> fe, Matrix<double> fp, double[,] m)
     {
         int k = fe.RowCount;

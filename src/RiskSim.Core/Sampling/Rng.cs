@@ -97,11 +97,14 @@ internal struct Xoshiro256
     }
 
     /// <summary>
-    /// The two sets of four generators <see cref="Latin"/> draws from, seeded by this one in turn: the jitters and the swap
-    /// positions. A caller may use them apart: <c>jitter.FillStrata(strata, cap)</c>, then any order-preserving work on the
-    /// strata, then <c>swaps.Shuffle(values)</c> moves value r to where stratum r is in <see cref="Latin"/>'s permutation
-    /// (the same swaps applied to the values instead of to 0…n−1), so values[i] = f(strata[perm[i]]).
+    /// The two sets of four generators <see cref="Latin"/> draws from, seeded by this one in turn: the jitters and the
+    /// swap positions.
     /// </summary>
+    /// <remarks>
+    /// A caller may use them apart: <c>jitter.FillStrata(strata, cap)</c>, then any order-preserving work on the
+    /// strata, then <c>swaps.Shuffle(values)</c> moves value r to where stratum r is in <see cref="Latin"/>'s
+    /// permutation (the same swaps applied to the values instead of to 0…n−1), so values[i] = f(strata[perm[i]]).
+    /// </remarks>
     public (Xoshiro256x4 Jitter, Xoshiro256x4 Swaps) LatinStreams()
     {
         var jitter = new Xoshiro256x4(ref this);

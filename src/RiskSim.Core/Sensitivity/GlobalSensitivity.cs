@@ -36,14 +36,16 @@ public sealed record GlobalSensitivityKpi(TrialKpi Kpi, long TrialsUsed, double 
 public sealed record GlobalSensitivityResult(long TrialsAnalysed, int Blocks, long TrialsInRun, ImmutableArray<GlobalSensitivityKpi> Kpis);
 
 /// <summary>
-/// Global sensitivity from the Monte Carlo trials themselves (spec §7): Spearman rank correlation and
-/// standardized regression coefficients (OLS on standardized values, MathNet QR) of every uncertain input
-/// against NPV and net ROI, with R². The inputs of the first blocks are re-sampled with
-/// <see cref="BlockSampler"/> with the run's seed and sampling, which reproduces exactly the draws of
-/// trial indices 0…m − 1 of the run (block streams are keyed by seed, input and block), so the inputs
-/// line up with the stored KPI columns. At most <see cref="DefaultMaxTrials"/> trials (4 blocks) are used
-/// for speed.
+/// Global sensitivity from the Monte Carlo trials themselves (spec §7): Spearman rank correlation and standardized
+/// regression coefficients (OLS on standardized values, MathNet QR) of every uncertain input against NPV and net ROI,
+/// with R².
 /// </summary>
+/// <remarks>
+/// The inputs of the first blocks are re-sampled with <see cref="BlockSampler"/> with the run's seed and sampling,
+/// which reproduces exactly the draws of trial indices 0…m − 1 of the run (block streams are keyed by seed, input and
+/// block), so the inputs line up with the stored KPI columns. At most <see cref="DefaultMaxTrials"/> trials (4 blocks)
+/// are used for speed.
+/// </remarks>
 public static class GlobalSensitivity
 {
     /// <summary>Default cap on the trials analysed: 4 blocks of 16,384.</summary>

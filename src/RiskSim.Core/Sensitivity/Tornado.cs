@@ -92,11 +92,13 @@ public sealed record TornadoOptions(bool GroupSoftwareCurve = true, double LowPe
 }
 
 /// <summary>
-/// One-at-a-time sensitivity (spec §7): each uncertain input (or group) from its P10 to its P90 with
-/// every other input at its base (median), evaluated with the scalar <see cref="ReferenceModel"/>.
-/// Correlations between inputs are ignored here by construction; the global measures
-/// (<see cref="GlobalSensitivity"/>) are computed from the correlated trials themselves.
+/// One-at-a-time sensitivity (spec §7): each uncertain input (or group) from its P10 to its P90 with every other input
+/// at its base (median), evaluated with the scalar <see cref="ReferenceModel"/>.
 /// </summary>
+/// <remarks>
+/// Correlations between inputs are ignored here by construction; the global measures (<see cref="GlobalSensitivity"/>)
+/// are computed from the correlated trials themselves.
+/// </remarks>
 public static class Tornado
 {
     /// <summary>Key of the software-curve group.</summary>

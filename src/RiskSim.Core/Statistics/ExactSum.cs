@@ -8,13 +8,15 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>
-/// The exact sum of finite doubles, rounded once (to nearest, ties to even) when read: the result does not
-/// depend on the order of the additions nor on how they were split between accumulators, so statistics built
-/// on it are the same for any partition of the trials (blocks, workers, one or two passes). Each value
-/// m·2^(e − 1075) (m the signed 53-bit significand, e the biased exponent) is added to an Int128 bin for e;
-/// a bin overflows only after 2⁷³ additions. Reading combines the bins in a <see cref="BigInteger"/>.
-/// Not thread-safe: one accumulator per worker, merged with <see cref="Add(ExactSum)"/>.
+/// The exact sum of finite doubles, rounded once (to nearest, ties to even) when read: the result does not depend on
+/// the order of the additions nor on how they were split between accumulators, so statistics built on it are the same
+/// for any partition of the trials (blocks, workers, one or two passes).
 /// </summary>
+/// <remarks>
+/// Each value m·2^(e − 1075) (m the signed 53-bit significand, e the biased exponent) is added to an Int128 bin for e;
+/// a bin overflows only after 2⁷³ additions. Reading combines the bins in a <see cref="BigInteger"/>. Not thread-safe:
+/// one accumulator per worker, merged with <see cref="Add(ExactSum)"/>.
+/// </remarks>
 internal sealed partial class ExactSum
 {
     private const int Bins = 2047; // biased exponents 0 … 2046 (2047 is infinity and NaN)

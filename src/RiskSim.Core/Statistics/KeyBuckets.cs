@@ -12,18 +12,19 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>
-/// A monotone map of doubles onto at most a given number of histogram buckets, the first step of an
-/// exact selection by counting (<see cref="KeyHistogram"/>, <see cref="RankSelection"/>). A value is
-/// clamped to [<see cref="Low"/>, <see cref="High"/>]; its sign-magnitude bit pattern, less a dead
-/// zone, is taken relative to that of <see cref="Low"/>, and the top bits of the difference are the
-/// bucket. Within one binade the map is linear in the value, across binades it is logarithmic, so heavy
-/// tails and wide ranges keep resolution where the values are. When the range contains 0, magnitudes
-/// below 2⁻²⁰ of the larger end share the bucket of zero, so a sign change does not spend the buckets on
-/// the ~2000 empty binades around zero. −0 and +0 always share a bucket, so a run of buckets is a closed
-/// interval of values (<see cref="ValueRange"/>). Values outside the range land in the first or last
-/// bucket: the map is exact for any input; a range that misses the data only makes those buckets larger.
-/// NaN has no bucket.
+/// A monotone map of doubles onto at most a given number of histogram buckets, the first step of an exact selection by
+/// counting (<see cref="KeyHistogram"/>, <see cref="RankSelection"/>).
 /// </summary>
+/// <remarks>
+/// A value is clamped to [<see cref="Low"/>, <see cref="High"/>]; its sign-magnitude bit pattern, less a dead zone, is
+/// taken relative to that of <see cref="Low"/>, and the top bits of the difference are the bucket. Within one binade
+/// the map is linear in the value, across binades it is logarithmic, so heavy tails and wide ranges keep resolution
+/// where the values are. When the range contains 0, magnitudes below 2⁻²⁰ of the larger end share the bucket of zero,
+/// so a sign change does not spend the buckets on the ~2000 empty binades around zero. −0 and +0 always share a bucket,
+/// so a run of buckets is a closed interval of values (<see cref="ValueRange"/>). Values outside the range land in the
+/// first or last bucket: the map is exact for any input; a range that misses the data only makes those buckets larger.
+/// NaN has no bucket.
+/// </remarks>
 internal readonly struct KeyBuckets : IEquatable<KeyBuckets>
 {
     /// <summary>Buckets used by default for large inputs (2¹⁴: the histogram stays in the L2 cache).</summary>
@@ -396,10 +397,12 @@ internal readonly struct KeyBuckets : IEquatable<KeyBuckets>
     /// <summary>
     /// <see cref="AccumulateSplit{TSign}"/> eight values a step (AVX-512): the moments' virtual lane l is lane l of one
     /// 512-bit sum (positions 8k + l, added in index order, as the four-lane version adds them in two alternating
-    /// halves), so the sums are the same bits; min, max and the counts are exact whatever the grouping; the lanes inside
-    /// and beyond are appended in lane order by vcompresspd (the same lists). Ends at a multiple of eight: the caller
-    /// takes the rest one by one, as it takes the four-lane version's.
+    /// halves), so the sums are the same bits; min, max and the counts are exact whatever the grouping; the lanes
+    /// inside and beyond are appended in lane order by vcompresspd (the same lists).
     /// </summary>
+    /// <remarks>
+    /// Ends at a multiple of eight: the caller takes the rest one by one, as it takes the four-lane version's.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AccumulateSplit512<TSign>(ReadOnlySpan<double> values, Span<long> counts, ReadOnlySpan<byte> flags, Span<double> inside, ref int insideCount, Span<double> beyond, ref int beyondCount, double center, out LaneMoments moments)
         where TSign : struct, ISign
@@ -607,10 +610,13 @@ internal readonly struct KeyBuckets : IEquatable<KeyBuckets>
 
 /// <summary>
 /// The moment sums of values 0 … <see cref="End"/> − 1 of a block in the eight virtual lanes of
-/// <see cref="Statistics.KpiStatistics.Moments"/> (lane l holds the values at positions ≡ l (mod 8), each added in index
-/// order; NaN adds nothing): lanes 0–3 in <see cref="Sum"/> and <see cref="Squares"/>, 4–7 in <see cref="SumHigh"/> and
-/// <see cref="SquaresHigh"/>. Min, max and the counts are per 256-bit lane (their order does not matter).
+/// <see cref="Statistics.KpiStatistics.Moments"/> (lane l holds the values at positions ≡ l (mod 8), each added in
+/// index order; NaN adds nothing): lanes 0–3 in <see cref="Sum"/> and <see cref="Squares"/>, 4–7 in
+/// <see cref="SumHigh"/> and <see cref="SquaresHigh"/>.
 /// </summary>
+/// <remarks>
+/// Min, max and the counts are per 256-bit lane (their order does not matter).
+/// </remarks>
 internal readonly record struct LaneMoments(int End, Vector256<double> Sum, Vector256<double> SumHigh, Vector256<double> Squares, Vector256<double> SquaresHigh, Vector256<double> Min, Vector256<double> Max, Vector256<long> Count, Vector256<long> Negative)
 {
     /// <summary>No values yet: sums and counts 0, min +∞, max −∞.</summary>

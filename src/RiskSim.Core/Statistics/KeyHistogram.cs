@@ -7,11 +7,13 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>
-/// Counts of values per <see cref="KeyBuckets"/> bucket (NaN not counted). Histograms over the same
-/// buckets merge by addition, so blocks of a run can be counted separately, in any order, and combined;
-/// with the counts, <see cref="RankSelection"/> finds any order statistic exactly from one more pass
-/// that collects only the values in the buckets holding the wanted ranks.
+/// Counts of values per <see cref="KeyBuckets"/> bucket (NaN not counted).
 /// </summary>
+/// <remarks>
+/// Histograms over the same buckets merge by addition, so blocks of a run can be counted separately, in any order, and
+/// combined; with the counts, <see cref="RankSelection"/> finds any order statistic exactly from one more pass that
+/// collects only the values in the buckets holding the wanted ranks.
+/// </remarks>
 internal sealed class KeyHistogram
 {
     private readonly long[] _counts; // Count + 4: the last four catch NaN lanes

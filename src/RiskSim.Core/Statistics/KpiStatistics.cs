@@ -362,11 +362,15 @@ public sealed record KpiStatistics(
     }
 
     /// <summary>
-    /// <see cref="Moments"/> of one block (at most <see cref="BlockSampler.BlockSize"/> values, no histogram) from the lane
-    /// sums that <see cref="KeyBuckets.AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int, double, out LaneMoments)"/>
+    /// <see cref="Moments"/> of one block (at most <see cref="BlockSampler.BlockSize"/> values, no histogram) from the
+    /// lane sums that
+    /// <see cref="KeyBuckets.AccumulateSplit(ReadOnlySpan{double}, Span{long}, ReadOnlySpan{byte}, Span{double}, ref int, Span{double}, ref int, double, out LaneMoments)"/>
     /// gathered in its loop, in the same <see cref="MomentLanes"/> virtual lanes: the same additions in the same order,
-    /// so the same bits on every path. The counts at or below the thresholds take one more (vector) look at the values.
+    /// so the same bits on every path.
     /// </summary>
+    /// <remarks>
+    /// The counts at or below the thresholds take one more (vector) look at the values.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Pass FromLanes(in LaneMoments lanes, ReadOnlySpan<double> block, double center, double[] thresholds)
     {

@@ -10,14 +10,16 @@ using RiskSim.Core.Spec;
 namespace RiskSim.Core.Statistics;
 
 /// <summary>
-/// Second step of an exact selection by counting: from a complete <see cref="KeyHistogram"/> of the
-/// data, the buckets holding the wanted ranks are known; <see cref="Collect"/> keeps just the values in
-/// them (the buckets are merged into a few closed value intervals, tested with vector compares), and
-/// <see cref="Resolve"/> selects exactly inside each small collection by the order-preserving key
-/// (−0 before +0), recursing on finer key bits where a collection is still large (ties, narrow
-/// ranges). The values may be fed in any blocks and any order, but each exactly once, and they must be
-/// the values the histogram counted.
+/// Second step of an exact selection by counting: from a complete <see cref="KeyHistogram"/> of the data, the buckets
+/// holding the wanted ranks are known; <see cref="Collect"/> keeps just the values in them (the buckets are merged into
+/// a few closed value intervals, tested with vector compares), and <see cref="Resolve"/> selects exactly inside each
+/// small collection by the order-preserving key (−0 before +0), recursing on finer key bits where a collection is still
+/// large (ties, narrow ranges).
 /// </summary>
+/// <remarks>
+/// The values may be fed in any blocks and any order, but each exactly once, and they must be the values the histogram
+/// counted.
+/// </remarks>
 internal sealed class RankSelection
 {
     /// <summary>Adjacent wanted buckets with at most this many values between them are collected as one interval (fewer compares per value).</summary>
